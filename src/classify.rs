@@ -1,0 +1,177 @@
+//! Step 3: one class per item, decided from its evidence. Paid beats everything: a labelled ad is
+//! sponsored even if it announces a hire; a people notice is personnel; the rest is editorial.
+
+use serde::Serialize;
+
+use crate::extract::{Evidence, Item, Signal};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Editorial,
+    Sponsored,
+    Personnel,
+}
+
+impl Class {
+    pub const ALL: [Class; 3] = [Class::Editorial, Class::Sponsored, Class::Personnel];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Editorial => "editorial",
+            Class::Sponsored => "sponsored",
+            Class::Personnel => "personnel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Class {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An item with its class and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Classified {
+    #[serde(flatten)]
+    pub item: Item,
+    pub class: Class,
+    /// The evidence that decided.
+    pub decided_by: Vec<Evidence>,
+    /// Evidence that was found but lost to a stronger rule.
+    pub runners_up: Vec<Evidence>,
+    /// Why an editorial item looks promotional without a label a rule can trust.
+    pub suspect: Option<String>,
+}
+
+impl Classified {
+    /// One line for `classify` and `--explain`.
+    pub fn reason_text(&self) -> String {
+        let mut out = if self.decided_by.is_empty() {
+            format!("no paid or people-notice signal ({:?})", self.item.block).to_lowercase()
+        } else {
+            self.decided_by
+                .iter()
+                .map(describe)
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        if !self.runners_up.is_empty() {
+            out.push_str(" | outranked: ");
+            out.push_str(
+                &self
+                    .runners_up
+                    .iter()
+                    .map(describe)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+        if let Some(s) = &self.suspect {
+            out.push_str(" | SUSPECT: ");
+            out.push_str(s);
+        }
+        out
+    }
+}
+
+fn describe(e: &Evidence) -> String {
+    let rule = serde_json::to_value(e.signal)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("{rule} \"{}\" at {}", e.matched, e.location)
+}
+
+pub fn classify(item: Item) -> Classified {
+    let (sponsored, rest): (Vec<Evidence>, Vec<Evidence>) = item
+        .evidence
+        .iter()
+        .cloned()
+        .partition(|e| e.signal.is_sponsored());
+    let (personnel, rest): (Vec<Evidence>, Vec<Evidence>) =
+        rest.into_iter().partition(|e| e.signal.is_personnel());
+    let weak: Vec<Evidence> = rest
+        .into_iter()
+        .filter(|e| e.signal == Signal::WeakDisclosure)
+        .collect();
+    let (class, decided_by, runners_up) = if !sponsored.is_empty() {
+        (Class::Sponsored, sponsored, personnel)
+    } else if !personnel.is_empty() {
+        (Class::Personnel, personnel, Vec::new())
+    } else {
+        (Class::Editorial, Vec::new(), Vec::new())
+    };
+    let suspect = (class == Class::Editorial && !weak.is_empty()).then(|| {
+        weak.iter()
+            .map(|w| format!("weak disclosure \"{}\" at {}", w.matched, w.location))
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
+    Classified {
+        item,
+        class,
+        decided_by,
+        runners_up,
+        suspect,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Block;
+
+    fn item(evidence: Vec<Evidence>) -> Item {
+        Item {
+            id: "x".into(),
+            title: "t".into(),
+            link: None,
+            summary: None,
+            content_html: None,
+            published: None,
+            author: None,
+            sponsor: None,
+            personnel: None,
+            block: Block::Teaser,
+            evidence,
+        }
+    }
+
+    fn ev(signal: Signal) -> Evidence {
+        Evidence {
+            signal,
+            matched: "m".into(),
+            location: "l".into(),
+        }
+    }
+
+    #[test]
+    fn paid_beats_people_notice() {
+        let c = classify(item(vec![
+            ev(Signal::PersonnelSection),
+            ev(Signal::SponsoredLabel),
+        ]));
+        assert_eq!(c.class, Class::Sponsored);
+        assert_eq!(c.runners_up.len(), 1);
+    }
+
+    #[test]
+    fn weak_disclosure_stays_editorial_as_suspect() {
+        let c = classify(item(vec![ev(Signal::WeakDisclosure)]));
+        assert_eq!(c.class, Class::Editorial);
+        assert!(c.suspect.is_some());
+        assert_eq!(classify(item(vec![])).class, Class::Editorial);
+        assert_eq!(
+            classify(item(vec![ev(Signal::PersonnelTag)])).class,
+            Class::Personnel
+        );
+    }
+}

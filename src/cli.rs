@@ -1,0 +1,251 @@
+//! The command line: `convert` and `classify`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, FixedOffset};
+use clap::{Args, Parser, Subcommand};
+
+use crate::classify::Class;
+use crate::input::{FetchOptions, InputKind};
+use crate::pipeline::{self, Options, Outcome, PipelineError};
+use crate::rules::{Rules, RulesError};
+use crate::write::{self, Format, Layout, WriteError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "feedsplit",
+    version,
+    about = "Split news pages and feeds into editorial, sponsored and personnel feeds"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert pages or feeds into split RSS, Atom and JSON feeds.
+    Convert(ConvertArgs),
+    /// Print each item's class and the reasons.
+    Classify(ClassifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Force the input kind instead of detecting it.
+    #[arg(long, value_enum)]
+    pub input_kind: Option<InputKind>,
+    /// Extra rules files (TOML, same shape as the built-in rules) extending the built-in ones.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// The zone dates on the pages are written in.
+    #[arg(long, default_value = "Europe/Copenhagen")]
+    pub timezone: chrono_tz::Tz,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Saved HTML pages, page text, feeds, http(s) URLs, or - for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// Output directory.
+    #[arg(short = 'o', long = "out", default_value = "feeds")]
+    pub out: PathBuf,
+    /// Formats to write.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "rss,atom,json"
+    )]
+    pub format: Vec<Format>,
+    /// Public URL the output directory is served under (for self links).
+    #[arg(long)]
+    pub base_url: Option<url::Url>,
+    /// Name of the feed set (a directory under the output directory).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// "Now" for undated items (RFC 3339); SOURCE_DATE_EPOCH also works.
+    #[arg(long)]
+    pub now: Option<DateTime<FixedOffset>>,
+    /// Print each item's class and reasons to stderr.
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// A saved HTML page, page text, feed, http(s) URL, or - for stdin.
+    #[arg(value_name = "INPUT")]
+    pub input_spec: String,
+    /// Print JSON instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list the blocks left out of every feed (job ads, events, ad slots, related links).
+    #[arg(long)]
+    pub explain: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("--name {0:?}: use letters, digits, '-', '_' and '.' only")]
+    BadName(String),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Convert(args) => convert(args),
+        Command::Classify(args) => classify(args),
+    }
+}
+
+fn load_rules(args: &InputArgs) -> Result<Rules, RulesError> {
+    if args.rules.is_empty() {
+        Ok(Rules::builtin())
+    } else {
+        Rules::with_files(&args.rules)
+    }
+}
+
+/// The feed set's name: given, else the first input's host or file stem.
+fn default_name(first: &str) -> String {
+    let raw = url::Url::parse(first)
+        .ok()
+        .filter(|u| u.scheme().starts_with("http"))
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_string())
+        })
+        .or_else(|| {
+            std::path::Path::new(first)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "stdin".into());
+    let name: String = raw
+        .chars()
+        .map(|c| if valid_name_char(c) { c } else { '-' })
+        .collect();
+    if name.is_empty() || name == "-" {
+        "stdin".into()
+    } else {
+        name
+    }
+}
+
+fn valid_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+fn convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
+    let rules = load_rules(&args.input)?;
+    let name = match args.name {
+        Some(n) if n.chars().all(valid_name_char) && !n.starts_with('.') && !n.is_empty() => n,
+        Some(n) => return Err(CliError::BadName(n)),
+        None => default_name(&args.inputs[0]),
+    };
+    let now = pipeline::now(args.now)?;
+    let options = Options {
+        rules: &rules,
+        kind: args.input.input_kind,
+        tz: args.input.timezone,
+        source_name: &name,
+        fetch: FetchOptions::default(),
+    };
+    let outcome = pipeline::run_inputs(&args.inputs, &options)?;
+    if args.explain {
+        for line in explain_lines(&outcome, true) {
+            eprintln!("{line}");
+        }
+    }
+    let layout = Layout {
+        dir: args.out.clone(),
+        name: name.clone(),
+        formats: dedup_formats(args.format),
+        base_url: args.base_url,
+        site_link: outcome.site_link.clone(),
+        ttl: None,
+    };
+    let written = write::write_feeds(&layout, &outcome.items, now)?;
+    let count = |c: Class| outcome.items.iter().filter(|i| i.class == c).count();
+    let changed = written.iter().filter(|w| w.changed).count();
+    println!(
+        "{name}: {} editorial, {} sponsored, {} personnel -> {} ({} of {} files changed)",
+        count(Class::Editorial),
+        count(Class::Sponsored),
+        count(Class::Personnel),
+        args.out.join(&name).display(),
+        changed,
+        written.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dedup_formats(formats: Vec<Format>) -> Vec<Format> {
+    let mut out = Vec::new();
+    for f in formats {
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn classify(args: ClassifyArgs) -> Result<ExitCode, CliError> {
+    let rules = load_rules(&args.input)?;
+    let name = default_name(&args.input_spec);
+    let options = Options {
+        rules: &rules,
+        kind: args.input.input_kind,
+        tz: args.input.timezone,
+        source_name: &name,
+        fetch: FetchOptions::default(),
+    };
+    let outcome = pipeline::run_inputs(std::slice::from_ref(&args.input_spec), &options)?;
+    if args.json {
+        let skipped: Vec<_> = outcome.skipped.iter().map(|(_, s)| s).collect();
+        let value = serde_json::json!({
+            "items": outcome.items,
+            "skipped": if args.explain { serde_json::to_value(skipped).unwrap_or_default() } else { serde_json::Value::Null },
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    } else {
+        for line in explain_lines(&outcome, args.explain) {
+            println!("{line}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per item (class, title, reasons); with `skipped`, also what was left out and why.
+fn explain_lines(outcome: &Outcome, skipped: bool) -> Vec<String> {
+    let mut lines: Vec<String> = outcome
+        .items
+        .iter()
+        .map(|c| format!("{}\t{}\t{}", c.class, c.item.title, c.reason_text()))
+        .collect();
+    if skipped {
+        for (origin, s) in &outcome.skipped {
+            lines.push(format!(
+                "skipped\t{}\t{} at {} in {origin}",
+                s.text, s.what, s.location
+            ));
+        }
+    }
+    lines
+}

@@ -1,0 +1,199 @@
+//! Step 2: find the items of a document (the article, teasers, labelled blocks, people notices)
+//! and the evidence each carries. Deciding the class from the evidence is `classify`'s job.
+
+pub mod dates;
+mod feed;
+mod html;
+pub mod identity;
+pub mod personnel;
+mod text;
+
+use chrono::{DateTime, FixedOffset};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::input::{Document, InputKind};
+use crate::rules::Rules;
+pub use personnel::Personnel;
+
+/// Where on the page an item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Block {
+    /// The page's own article.
+    Article,
+    /// A teaser linking to another page.
+    Teaser,
+    /// A block carrying a sponsored label.
+    SponsoredTeaser,
+    /// One entry of a people-notice column.
+    PersonnelNotice,
+    /// An entry of an incoming feed.
+    FeedEntry,
+}
+
+/// A kind of signal that can route an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// A label text such as `Annonceindlæg fra X`.
+    SponsoredLabel,
+    /// A title starting with a label (`Annonce: …`).
+    SponsoredTitlePrefix,
+    /// A class, id, data-* or aria-label value.
+    SponsoredMarkup,
+    /// `rel="sponsored"` on the link.
+    SponsoredRel,
+    /// A URL path such as `/sponsoreret/`.
+    SponsoredUrl,
+    /// schema.org `AdvertiserContentArticle`.
+    SponsoredSchema,
+    /// A feed category that is a label.
+    SponsoredCategory,
+    /// A site profile's selector.
+    SponsoredSelector,
+    /// A people-notice section header (`Navnenyt`).
+    PersonnelSection,
+    /// A notice's tag (`Nyt job`) together with a notice sentence shape.
+    PersonnelTag,
+    /// A feed category naming people notices.
+    PersonnelCategory,
+    /// A disclosure too weak to route on (`i samarbejde med`): makes the item a suspect.
+    WeakDisclosure,
+}
+
+impl Signal {
+    pub fn is_sponsored(self) -> bool {
+        matches!(
+            self,
+            Signal::SponsoredLabel
+                | Signal::SponsoredTitlePrefix
+                | Signal::SponsoredMarkup
+                | Signal::SponsoredRel
+                | Signal::SponsoredUrl
+                | Signal::SponsoredSchema
+                | Signal::SponsoredCategory
+                | Signal::SponsoredSelector
+        )
+    }
+
+    pub fn is_personnel(self) -> bool {
+        matches!(
+            self,
+            Signal::PersonnelSection | Signal::PersonnelTag | Signal::PersonnelCategory
+        )
+    }
+}
+
+/// One signal found for an item: what matched and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub signal: Signal,
+    /// The text or markup that matched.
+    pub matched: String,
+    /// Where: `line 40`, `div.native-ad > span`, `category`, …
+    pub location: String,
+}
+
+/// An item found in a document, before classification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    /// Stable id: canonical URL, or a `tag:` URI with a content hash.
+    pub id: String,
+    pub title: String,
+    /// Canonical absolute URL, without tracking parameters or fragment.
+    pub link: Option<String>,
+    /// Plain-text lede or blurb.
+    pub summary: Option<String>,
+    /// Sanitised HTML with absolute links.
+    pub content_html: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub author: Option<String>,
+    pub sponsor: Option<String>,
+    pub personnel: Option<Personnel>,
+    pub block: Block,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A part of the page deliberately left out of every feed, kept for `--explain`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// job ads, event, ad slot, related links, …
+    pub what: String,
+    pub text: String,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Extraction {
+    pub items: Vec<Item>,
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("{origin}: not a readable feed: {message}")]
+    Feed { origin: String, message: String },
+}
+
+/// What extraction needs besides the document.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    pub rules: &'a Rules,
+    /// The zone the site writes its dates in.
+    pub tz: Tz,
+    /// Names the source in `tag:` ids when the document has no URL (the feed name).
+    pub source_name: &'a str,
+}
+
+/// Extracts every item of a document.
+pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError> {
+    let mut extraction = match doc.kind {
+        InputKind::Html => html::extract(doc, cx),
+        InputKind::Text => text::extract(doc, cx),
+        InputKind::Feed => feed::extract(doc, cx)?,
+    };
+    dedupe(&mut extraction.items);
+    Ok(extraction)
+}
+
+/// One id, one item: a block seen twice on a page (trending and related lists) is merged, its
+/// evidence pooled so that a label seen in either place counts.
+fn dedupe(items: &mut Vec<Item>) {
+    let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    for item in items.drain(..) {
+        if let Some(existing) = out.iter_mut().find(|i| i.id == item.id) {
+            for e in item.evidence {
+                if !existing.evidence.contains(&e) {
+                    existing.evidence.push(e);
+                }
+            }
+            if existing.sponsor.is_none() {
+                existing.sponsor = item.sponsor;
+            }
+            if existing.summary.is_none() {
+                existing.summary = item.summary;
+            }
+            if existing.published.is_none() {
+                existing.published = item.published;
+            }
+        } else {
+            out.push(item);
+        }
+    }
+    *items = out;
+}
+
+/// Escapes text for HTML content.
+pub(crate) fn escape(text: &str) -> String {
+    html_escape::encode_text(text).into_owned()
+}
+
+/// Plain paragraphs as HTML.
+pub(crate) fn paragraphs_html(paragraphs: &[String]) -> String {
+    paragraphs
+        .iter()
+        .map(|p| format!("<p>{}</p>", escape(p)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,205 @@
+//! Extraction from an existing RSS/Atom/JSON feed: each entry is one item, carrying its own
+//! signals (title prefixes, categories, URL paths, notice shapes).
+
+use chrono::{DateTime, Utc};
+
+use super::dates::{local_midnight, parse_timestamp};
+use super::identity::{authority, canonical_url, tag_id};
+use super::personnel::parse_notice;
+use super::{Block, Context, Evidence, ExtractError, Extraction, Item, Signal};
+use crate::input::Document;
+
+pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError> {
+    let tz = cx.tz;
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(doc.url.as_ref().map(|u| u.as_str()))
+        // An entry without guid or link would get a random id on every parse; an empty id tells
+        // us to derive one from its content instead.
+        .id_generator(|_links, _title, _uri| String::new())
+        .timestamp_parser(move |s| parse_timestamp(s, tz).map(|d| d.with_timezone(&Utc)))
+        .sanitize_content(false)
+        .build();
+    let feed = parser
+        .parse(doc.text.as_bytes())
+        .map_err(|e| ExtractError::Feed {
+            origin: doc.origin.clone(),
+            message: e.to_string(),
+        })?;
+    let feed_link = feed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .and_then(|l| url::Url::parse(&l.href).ok());
+    let base = doc.url.clone().or(feed_link);
+    let authority = authority(base.as_ref(), cx.source_name);
+    let rules = cx.rules;
+    let mut out = Extraction::default();
+    for (index, entry) in feed.entries.into_iter().enumerate() {
+        let location = format!("entry {}", index + 1);
+        let raw_title = entry
+            .title
+            .as_ref()
+            .map(|t| decode_entities(&t.content))
+            .unwrap_or_default();
+        let link = entry
+            .links
+            .iter()
+            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+            .and_then(|l| canonical_url(&l.href, base.as_ref()));
+        let content = entry
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()));
+        let summary_html = entry.summary.as_ref().map(|s| s.content.clone());
+        let plain = content.as_deref().map(html_to_text).unwrap_or_default();
+        let summary = summary_html
+            .as_deref()
+            .map(html_to_text)
+            .filter(|s| !s.is_empty());
+        let mut evidence = Vec::new();
+        let mut title = raw_title.clone();
+        if let Some((label, rest)) = rules.sponsored_title_prefix(&raw_title) {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredTitlePrefix,
+                matched: label.label,
+                location: format!("{location} title"),
+            });
+            title = rest;
+        }
+        let mut sponsor = None;
+        let mut personnel_category = None;
+        for cat in &entry.categories {
+            let term = cat.label.as_deref().unwrap_or(&cat.term);
+            if let Some(m) = rules.sponsored_label(term) {
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredCategory,
+                    matched: term.to_string(),
+                    location: format!("{location} category"),
+                });
+                sponsor = sponsor.or(m.sponsor);
+            } else if rules.is_personnel_category(term) {
+                personnel_category = Some(term.to_string());
+            }
+        }
+        if let Some(url) = &link {
+            if let Some(path) =
+                rules.sponsored_url_path(url, base.as_ref().and_then(|b| b.host_str()))
+            {
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredUrl,
+                    matched: path,
+                    location: format!("{location} link"),
+                });
+            }
+        }
+        // A sponsor named in the text's first line: "Annonceindlæg fra X".
+        if let Some(first) = plain.lines().next() {
+            if let Some(m) = rules.sponsored_label(first) {
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredLabel,
+                    matched: first.to_string(),
+                    location: format!("{location} content"),
+                });
+                sponsor = sponsor.or(m.sponsor);
+            }
+        }
+        let notice_text = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut personnel = None;
+        let tagged = rules.personnel_tag(&notice_text).is_some();
+        let shaped = rules
+            .patterns
+            .iter()
+            .any(|p| p.regex.is_match(&notice_text));
+        if let Some(cat) = personnel_category {
+            evidence.push(Evidence {
+                signal: Signal::PersonnelCategory,
+                matched: cat,
+                location: format!("{location} category"),
+            });
+        }
+        if tagged && shaped {
+            evidence.push(Evidence {
+                signal: Signal::PersonnelTag,
+                matched: rules
+                    .personnel_tag(&notice_text)
+                    .map(|t| t.0)
+                    .unwrap_or_default(),
+                location: format!("{location} content"),
+            });
+        }
+        if evidence.iter().any(|e| e.signal.is_personnel()) {
+            personnel = Some(parse_notice(&notice_text, &[], rules));
+        }
+        if let Some(w) = rules.weak_label(&plain) {
+            evidence.push(Evidence {
+                signal: Signal::WeakDisclosure,
+                matched: w,
+                location: format!("{location} content"),
+            });
+        }
+        let published = entry
+            .published
+            .or(entry.updated)
+            .map(|d: DateTime<Utc>| d.fixed_offset())
+            .or_else(|| {
+                personnel
+                    .as_ref()
+                    .and_then(|p| p.date)
+                    .map(|d| local_midnight(d, tz))
+            });
+        let id = match &link {
+            Some(l) => l.clone(),
+            None if !entry.id.is_empty() => tag_id(&authority, "entry", &entry.id),
+            None => tag_id(&authority, "entry", &format!("{raw_title} {plain}")),
+        };
+        if title.is_empty() {
+            title = personnel
+                .as_ref()
+                .and_then(|p| p.title())
+                .unwrap_or_else(|| plain.chars().take(80).collect());
+        }
+        out.items.push(Item {
+            id,
+            title,
+            link,
+            summary,
+            content_html: content,
+            published,
+            author: entry.authors.first().and_then(|a| a.name.clone()),
+            sponsor,
+            personnel,
+            block: Block::FeedEntry,
+            evidence,
+        });
+    }
+    Ok(out)
+}
+
+/// Entities that feed parsers leave as literal text (`&nbsp;`, `&aelig;`).
+fn decode_entities(text: &str) -> String {
+    html_escape::decode_html_entities(text).trim().to_string()
+}
+
+/// The visible text of an HTML fragment, one line per block element.
+pub(crate) fn html_to_text(html: &str) -> String {
+    let fragment = scraper::Html::parse_fragment(html);
+    let mut out = String::new();
+    for node in fragment.root_element().descendants() {
+        if let Some(text) = node.value().as_text() {
+            out.push_str(text);
+        } else if let Some(el) = node.value().as_element() {
+            if matches!(
+                el.name(),
+                "p" | "br" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote"
+            ) {
+                out.push('\n');
+            }
+        }
+    }
+    out.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}

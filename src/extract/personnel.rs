@@ -1,0 +1,280 @@
+//! People notices ("Navnenyt") parsed into person, company, role, date and kind.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::dates::parse_written_date;
+use crate::rules::Rules;
+
+/// A parsed people notice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Personnel {
+    pub person: Option<String>,
+    pub company: Option<String>,
+    pub role: Option<String>,
+    /// The date the change takes effect ("pr. 1. september 2025").
+    pub date: Option<NaiveDate>,
+    /// new_job, promotion, education, anniversary, birthday or unknown.
+    pub kind: String,
+    /// The tag as the page wrote it ("Nyt job").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_employer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub education: Option<String>,
+}
+
+impl Personnel {
+    /// `Person – Role, Company`, with what is known.
+    pub fn title(&self) -> Option<String> {
+        let person = self.person.as_deref()?;
+        let mut title = person.to_string();
+        match (self.role.as_deref(), self.company.as_deref()) {
+            (Some(r), Some(c)) => title.push_str(&format!(" – {r}, {c}")),
+            (Some(r), None) => title.push_str(&format!(" – {r}")),
+            (None, Some(c)) => title.push_str(&format!(" – {c}")),
+            (None, None) => {}
+        }
+        Some(title)
+    }
+}
+
+/// Parses one notice. `notice` is the running text (with or without its trailing tag);
+/// `extra_lines` are the name and company lines some sites print under it.
+pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Personnel {
+    let clean = squeeze(notice);
+    let (text, tag, tag_kind) = match rules.personnel_tag(&clean) {
+        Some((tag, kind, rest)) => (rest, Some(tag), Some(kind)),
+        None => (clean.clone(), None, None),
+    };
+    let mut p = Personnel {
+        tag: tag.map(|t| display_tag(&t)),
+        ..Personnel::default()
+    };
+    let mut pattern_kind = None;
+    for pattern in &rules.patterns {
+        let Some(caps) = pattern.regex.captures(&text) else {
+            continue;
+        };
+        let get = |name: &str| {
+            caps.name(name)
+                .map(|m| m.as_str().trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        p.person = get("person");
+        p.company = get("company");
+        p.role = get("role");
+        p.date = get("date").and_then(|d| parse_written_date(&d));
+        p.age = get("age").and_then(|a| a.parse().ok());
+        p.previous_role = get("previous_role");
+        p.education = get("education");
+        pattern_kind = Some(pattern.kind.clone());
+        break;
+    }
+    for detail in &rules.details {
+        if let Some(caps) = detail.regex.captures(&text) {
+            let get = |name: &str| caps.name(name).map(|m| m.as_str().trim().to_string());
+            if p.previous_role.is_none() {
+                p.previous_role = get("previous_role");
+            }
+            if p.previous_employer.is_none() {
+                p.previous_employer = get("previous_employer");
+            }
+            if p.education.is_none() {
+                p.education = get("education");
+            }
+        }
+    }
+    // The name and company lines, where the page prints them, fill what the sentence did not.
+    let mut lines = extra_lines
+        .iter()
+        .map(|l| squeeze(l))
+        .filter(|l| !l.is_empty());
+    if p.person.is_none() {
+        p.person = lines.next();
+    } else {
+        lines.next();
+    }
+    if p.company.is_none() {
+        p.company = lines.next();
+    }
+    if p.date.is_none() {
+        p.date = parse_written_date(&text);
+    }
+    p.kind = tag_kind
+        .or(pattern_kind)
+        .unwrap_or_else(|| "unknown".to_string());
+    p
+}
+
+/// White space collapsed (notices carry doubled spaces and stray line breaks).
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The tag with its first letter in upper case, as the column prints it.
+fn display_tag(tag: &str) -> String {
+    let mut chars = tag.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Personnel {
+        parse_notice(text, &[], &Rules::builtin())
+    }
+
+    #[test]
+    fn company_first_hire() {
+        let p = parse(
+            "IT Confidence A/S har pr. 1. oktober 2025 ansat Henrik Thøgersen som it-konsulent med \
+             fokus på salg. Han skal især beskæftige sig med rådgivende salg. Han kommer fra en \
+             stilling som freelancer i eget firma og client manager hos IT Relation og \
+             IT-Afdelingen A/S. Han er uddannet elektromekaniker. Nyt job",
+        );
+        assert_eq!(p.person.as_deref(), Some("Henrik Thøgersen"));
+        assert_eq!(p.company.as_deref(), Some("IT Confidence A/S"));
+        assert_eq!(p.role.as_deref(), Some("it-konsulent med fokus på salg"));
+        assert_eq!(p.date, NaiveDate::from_ymd_opt(2025, 10, 1));
+        assert_eq!(p.kind, "new_job");
+        assert_eq!(p.tag.as_deref(), Some("Nyt job"));
+        assert_eq!(p.education.as_deref(), Some("elektromekaniker"));
+        assert_eq!(
+            p.previous_employer.as_deref(),
+            Some("IT Relation og IT-Afdelingen A/S")
+        );
+    }
+
+    #[test]
+    fn person_first_with_age_and_doubled_space() {
+        let p = parse(
+            "Mette Kjær, 54 år,  er pr. 15. januar 2026 ansat hos Dansk Datadrift ApS som \
+             driftschef. Mette skal især beskæftige sig med med drift. Nyt job",
+        );
+        assert_eq!(p.person.as_deref(), Some("Mette Kjær"));
+        assert_eq!(p.age, Some(54));
+        assert_eq!(p.company.as_deref(), Some("Dansk Datadrift ApS"));
+        assert_eq!(p.role.as_deref(), Some("driftschef"));
+        assert_eq!(p.date, NaiveDate::from_ymd_opt(2026, 1, 15));
+    }
+
+    #[test]
+    fn promotion_and_education() {
+        let p = parse(
+            "Sofie Lund, teamleder hos Nordisk Cloud A/S, er pr. 1. november 2025 forfremmet til \
+             afdelingschef. Hun skal fremover især beskæftige sig med strategi. Forfremmelse",
+        );
+        assert_eq!(p.kind, "promotion");
+        assert_eq!(p.role.as_deref(), Some("afdelingschef"));
+        assert_eq!(p.previous_role.as_deref(), Some("teamleder"));
+        assert_eq!(p.company.as_deref(), Some("Nordisk Cloud A/S"));
+        let p = parse(
+            "Jonas Berg, udvikler hos Region Syddanmark, IT, har pr. 20. juni 2025 fuldført \
+             uddannelsen Master i it-ledelse. Færdiggjort uddannelse",
+        );
+        assert_eq!(p.kind, "education");
+        assert_eq!(p.company.as_deref(), Some("Region Syddanmark, IT"));
+        assert_eq!(p.education.as_deref(), Some("Master i it-ledelse"));
+    }
+
+    #[test]
+    fn falls_back_to_name_lines() {
+        let p = parse_notice(
+            "Vi byder velkommen til vores nye kollega. Nyt job",
+            &["Anna Holm".into(), "Holm & Co".into()],
+            &Rules::builtin(),
+        );
+        assert_eq!(p.person.as_deref(), Some("Anna Holm"));
+        assert_eq!(p.company.as_deref(), Some("Holm & Co"));
+        assert_eq!(p.kind, "new_job");
+        assert_eq!(p.title().as_deref(), Some("Anna Holm – Holm & Co"));
+    }
+}
+
+/// Turns the lines of a people-notice column into items: a line ending in a tag (or shaped like
+/// a notice) starts an entry; short lines repeating its name or company belong to it; anything
+/// else (job ads, a trending list after the column) is skipped. Each line is (text, location).
+pub(crate) fn notice_items(
+    lines: &[(String, String)],
+    section: &str,
+    cx: &super::Context,
+    authority: &str,
+) -> (Vec<super::Item>, Vec<super::Skipped>) {
+    use super::{Block, Evidence, Item, Signal, Skipped, paragraphs_html};
+    use crate::rules::normalize;
+
+    struct Entry<'l> {
+        text: &'l str,
+        location: &'l str,
+        extra: Vec<String>,
+    }
+    let rules = cx.rules;
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut skipped = Vec::new();
+    for (text, location) in lines {
+        let tagged = rules.personnel_tag(text).is_some();
+        if let Some(last) = entries.last_mut() {
+            if !tagged && last.extra.len() < 2 && normalize(last.text).contains(&normalize(text)) {
+                last.extra.push(text.clone());
+                continue;
+            }
+        }
+        let shaped = rules.patterns.iter().any(|p| p.regex.is_match(text));
+        if tagged || shaped {
+            entries.push(Entry {
+                text,
+                location,
+                extra: Vec::new(),
+            });
+        } else {
+            skipped.push(Skipped {
+                what: "sidebar".into(),
+                text: text.clone(),
+                location: location.clone(),
+            });
+        }
+    }
+    let items = entries
+        .into_iter()
+        .map(|entry| {
+            let p = parse_notice(entry.text, &entry.extra, rules);
+            let text = entry.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut evidence = vec![Evidence {
+                signal: Signal::PersonnelSection,
+                matched: section.to_string(),
+                location: entry.location.to_string(),
+            }];
+            if let Some(tag) = &p.tag {
+                evidence.push(Evidence {
+                    signal: Signal::PersonnelTag,
+                    matched: tag.clone(),
+                    location: entry.location.to_string(),
+                });
+            }
+            Item {
+                id: super::identity::tag_id(authority, "personnel", &text),
+                title: p.title().unwrap_or_else(|| text.chars().take(80).collect()),
+                link: None,
+                summary: Some(text.clone()),
+                content_html: Some(paragraphs_html(std::slice::from_ref(&text))),
+                published: p.date.map(|d| super::dates::local_midnight(d, cx.tz)),
+                author: None,
+                sponsor: None,
+                personnel: Some(p),
+                block: Block::PersonnelNotice,
+                evidence,
+            }
+        })
+        .collect();
+    (items, skipped)
+}

@@ -1,0 +1,14 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = feedsplit::cli::Cli::parse();
+    match feedsplit::cli::run(cli).map_err(anyhow::Error::from) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("feedsplit: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,784 @@
+//! The classifier's knowledge as data: labels, headers, class names and URL paths per language,
+//! loaded from the built-in `rules.toml` and extendable by a user's rules file.
+
+use std::path::Path;
+
+use regex::Regex;
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+const DEFAULT_RULES: &str = include_str!("rules.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("{path}: cannot read rules file: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("{path}: bad personnel pattern {regex:?}: {message}")]
+    Pattern {
+        path: String,
+        regex: String,
+        message: String,
+    },
+}
+
+/// The rules file as written; every list is optional so a user's file can add just one thing.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RulesFile {
+    pub sponsored: SponsoredRules,
+    pub personnel: PersonnelRules,
+    pub sections: SectionRules,
+    pub ignore: IgnoreRules,
+    pub sites: Vec<SiteRules>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SponsoredRules {
+    pub labels: Vec<String>,
+    pub connectors: Vec<String>,
+    pub weak: Vec<String>,
+    pub classes: Vec<String>,
+    pub attributes: Vec<String>,
+    pub url_paths: Vec<String>,
+    pub schema_types: Vec<String>,
+    pub slot_texts: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersonnelRules {
+    pub headers: Vec<String>,
+    pub categories: Vec<String>,
+    pub tags: Vec<TagRule>,
+    pub patterns: Vec<PatternRule>,
+    pub details: Vec<DetailRule>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagRule {
+    pub text: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternRule {
+    pub kind: String,
+    pub regex: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailRule {
+    pub field: String,
+    pub regex: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SectionRules {
+    pub related: Vec<String>,
+    pub trending: Vec<String>,
+    pub inline_refs: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IgnoreRules {
+    pub headers: Vec<String>,
+    pub prefixes: Vec<String>,
+    pub texts: Vec<String>,
+    pub selectors: Vec<String>,
+    pub url_paths: Vec<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteRules {
+    pub host: String,
+    pub sponsored_selectors: Vec<String>,
+    pub personnel_selectors: Vec<String>,
+    pub ignore_selectors: Vec<String>,
+    pub sponsored_labels: Vec<String>,
+    pub url_paths: Vec<String>,
+}
+
+impl RulesFile {
+    fn parse(text: &str, path: &str) -> Result<Self, RulesError> {
+        toml::from_str(text).map_err(|e| RulesError::Parse {
+            path: path.to_string(),
+            message: one_line(&e.to_string()),
+        })
+    }
+
+    /// Appends every list of `other` to this one.
+    pub fn extend(&mut self, other: RulesFile) {
+        let s = &mut self.sponsored;
+        let o = other.sponsored;
+        s.labels.extend(o.labels);
+        s.connectors.extend(o.connectors);
+        s.weak.extend(o.weak);
+        s.classes.extend(o.classes);
+        s.attributes.extend(o.attributes);
+        s.url_paths.extend(o.url_paths);
+        s.schema_types.extend(o.schema_types);
+        s.slot_texts.extend(o.slot_texts);
+        let p = &mut self.personnel;
+        let o = other.personnel;
+        p.headers.extend(o.headers);
+        p.categories.extend(o.categories);
+        p.tags.extend(o.tags);
+        p.patterns.extend(o.patterns);
+        p.details.extend(o.details);
+        let c = &mut self.sections;
+        let o = other.sections;
+        c.related.extend(o.related);
+        c.trending.extend(o.trending);
+        c.inline_refs.extend(o.inline_refs);
+        let i = &mut self.ignore;
+        let o = other.ignore;
+        i.headers.extend(o.headers);
+        i.prefixes.extend(o.prefixes);
+        i.texts.extend(o.texts);
+        i.selectors.extend(o.selectors);
+        i.url_paths.extend(o.url_paths);
+        self.sites.extend(other.sites);
+    }
+}
+
+/// Turns a multi-line parser message into one line for the CLI's one-line errors.
+pub fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.chars().all(|c| c == '|' || c == '^' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A compiled personnel sentence shape.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub kind: String,
+    pub regex: Regex,
+}
+
+/// A compiled detail extractor.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub field: String,
+    pub regex: Regex,
+}
+
+/// What a label match found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelMatch {
+    /// The label as written in the rules.
+    pub label: String,
+    /// The sponsor named after a connector ("fra Trustworks").
+    pub sponsor: Option<String>,
+}
+
+/// The rules ready to match: every text entry normalised once.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub file: RulesFile,
+    sponsored_labels: Vec<(String, String)>,
+    connectors: Vec<String>,
+    weak: Vec<(String, String)>,
+    slot_texts: Vec<String>,
+    personnel_headers: Vec<String>,
+    personnel_categories: Vec<String>,
+    tags: Vec<(String, String, String)>,
+    pub patterns: Vec<Pattern>,
+    pub details: Vec<Detail>,
+    related: Vec<String>,
+    trending: Vec<String>,
+    inline_refs: Vec<String>,
+    ignore_headers: Vec<String>,
+    ignore_prefixes: Vec<String>,
+    ignore_texts: Vec<String>,
+}
+
+/// A written date as the personnel patterns expect it: `1. september 2025`, `27. jan. 2026`,
+/// `September 1, 2025`.
+const DATE_GROUP: &str = r"(?P<date>\d{1,2}\.? ?\p{L}+\.? \d{4}|\p{L}+\.? \d{1,2},? \d{4})";
+
+impl Rules {
+    /// The built-in rules.
+    pub fn builtin() -> Self {
+        // The built-in file is part of the binary and covered by tests, so it always parses.
+        let file = RulesFile::parse(DEFAULT_RULES, "built-in rules")
+            .and_then(|f| Rules::compile(f, "built-in rules"));
+        match file {
+            Ok(rules) => rules,
+            Err(e) => panic!("built-in rules are broken: {e}"),
+        }
+    }
+
+    /// The built-in rules extended by the user's files.
+    pub fn with_files(paths: &[impl AsRef<Path>]) -> Result<Self, RulesError> {
+        let mut file = RulesFile::parse(DEFAULT_RULES, "built-in rules")?;
+        for path in paths {
+            let path = path.as_ref();
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|source| RulesError::Read {
+                path: name.clone(),
+                source,
+            })?;
+            file.extend(RulesFile::parse(&text, &name)?);
+        }
+        Rules::compile(file, "rules")
+    }
+
+    /// The built-in rules extended by an already parsed rules file (from a config).
+    pub fn with_extension(extra: RulesFile, origin: &str) -> Result<Self, RulesError> {
+        let mut file = RulesFile::parse(DEFAULT_RULES, "built-in rules")?;
+        file.extend(extra);
+        Rules::compile(file, origin)
+    }
+
+    fn compile(file: RulesFile, origin: &str) -> Result<Self, RulesError> {
+        let norm_all = |v: &[String]| v.iter().map(|s| normalize(s)).collect::<Vec<_>>();
+        let mut patterns = Vec::new();
+        for p in &file.personnel.patterns {
+            patterns.push(Pattern {
+                kind: p.kind.clone(),
+                regex: compile_pattern(&p.regex, origin)?,
+            });
+        }
+        let mut details = Vec::new();
+        for d in &file.personnel.details {
+            details.push(Detail {
+                field: d.field.clone(),
+                regex: compile_pattern(&d.regex, origin)?,
+            });
+        }
+        let mut sponsored_labels: Vec<(String, String)> = file
+            .sponsored
+            .labels
+            .iter()
+            .chain(file.sites.iter().flat_map(|s| s.sponsored_labels.iter()))
+            .map(|l| (normalize(l), l.clone()))
+            .collect();
+        // Longest first, so "annonceindlæg tema" wins over "annonce".
+        sponsored_labels.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        sponsored_labels.dedup_by(|a, b| a.0 == b.0);
+        let mut weak: Vec<(String, String)> = file
+            .sponsored
+            .weak
+            .iter()
+            .map(|l| (normalize(l), l.clone()))
+            .collect();
+        weak.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        let mut tags: Vec<(String, String, String)> = file
+            .personnel
+            .tags
+            .iter()
+            .map(|t| (normalize(&t.text), t.text.clone(), t.kind.clone()))
+            .collect();
+        tags.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        Ok(Rules {
+            connectors: norm_all(&file.sponsored.connectors),
+            slot_texts: norm_all(&file.sponsored.slot_texts),
+            personnel_headers: norm_all(&file.personnel.headers),
+            personnel_categories: norm_all(&file.personnel.categories),
+            related: norm_all(&file.sections.related),
+            trending: norm_all(&file.sections.trending),
+            inline_refs: norm_all(&file.sections.inline_refs),
+            ignore_headers: norm_all(&file.ignore.headers),
+            ignore_prefixes: norm_all(&file.ignore.prefixes),
+            ignore_texts: norm_all(&file.ignore.texts),
+            sponsored_labels,
+            weak,
+            tags,
+            patterns,
+            details,
+            file,
+        })
+    }
+
+    /// The whole block is a sponsored label, maybe with a sponsor ("Annonceindlæg fra X").
+    pub fn sponsored_label(&self, text: &str) -> Option<LabelMatch> {
+        let n = Normalized::new(text);
+        if n.text.is_empty() || n.text.chars().count() > 90 {
+            return None;
+        }
+        for (label, original) in &self.sponsored_labels {
+            if n.text == *label {
+                return Some(LabelMatch {
+                    label: original.clone(),
+                    sponsor: None,
+                });
+            }
+            if let Some(rest) = n.text.strip_prefix(label.as_str()) {
+                if let Some(sponsor) = self.sponsor_after(&n, label.len(), rest) {
+                    return Some(LabelMatch {
+                        label: original.clone(),
+                        sponsor: Some(sponsor),
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// A connector and a name after a label: " fra Trustworks" → "Trustworks".
+    fn sponsor_after(&self, n: &Normalized, label_end: usize, rest: &str) -> Option<String> {
+        let rest_trim = rest.strip_prefix(' ')?;
+        for c in &self.connectors {
+            if let Some(name) = rest_trim.strip_prefix(c.as_str()) {
+                if let Some(name) = name.strip_prefix(' ') {
+                    if !name.is_empty() {
+                        let start = label_end + 1 + c.len() + 1;
+                        return Some(n.original_from(start).trim().to_string());
+                    }
+                }
+            }
+        }
+        // "Sponsored by X" has the connector in the label itself.
+        if label_end > 0
+            && self
+                .connectors
+                .iter()
+                .any(|c| n.text[..label_end].ends_with(c.as_str()))
+        {
+            return Some(n.original_from(label_end).trim().to_string());
+        }
+        None
+    }
+
+    /// A title that starts with a label: "Annonce: Title", "ANZEIGE | Title", "[Sponsored] Title".
+    /// Returns the label and the title without it.
+    pub fn sponsored_title_prefix(&self, title: &str) -> Option<(LabelMatch, String)> {
+        let n = Normalized::new(title);
+        let (open, skip) = if n.text.starts_with('[') {
+            (true, 1)
+        } else {
+            (false, 0)
+        };
+        for (label, original) in &self.sponsored_labels {
+            let Some(rest) = n.text[skip..].strip_prefix(label.as_str()) else {
+                continue;
+            };
+            let rest_trim = rest.trim_start();
+            let sep = if open { "]" } else { "" };
+            let after = if open {
+                rest_trim.strip_prefix(sep)
+            } else {
+                [":", "|", " - ", "–", "—"]
+                    .iter()
+                    .find_map(|s| rest_trim.strip_prefix(s.trim_start()))
+            };
+            if let Some(after) = after {
+                let consumed = n.text.len() - after.len();
+                let clean = n.original_from(consumed).trim().to_string();
+                if !clean.is_empty() {
+                    return Some((
+                        LabelMatch {
+                            label: original.clone(),
+                            sponsor: None,
+                        },
+                        clean,
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// A label glued into running text after the end of a sentence, as text dumps show a
+    /// sponsored teaser that interrupts an article: "…løbe rundt.Annonceindlæg fra XY…".
+    /// Returns the byte offset in `text` where the label starts.
+    pub fn glued_sponsored_label(&self, text: &str) -> Option<usize> {
+        let n = Normalized::new(text);
+        for (label, _) in &self.sponsored_labels {
+            let mut from = 0;
+            while let Some(pos) = n.text[from..].find(label.as_str()) {
+                let at = from + pos;
+                from = at + label.len();
+                let before = n.text[..at].chars().next_back();
+                let glued = matches!(before, Some('.' | '!' | '?' | '"' | '»' | ')'));
+                let rest = &n.text[at + label.len()..];
+                let has_connector = self.connectors.iter().any(|c| {
+                    rest.strip_prefix(' ')
+                        .and_then(|r| r.strip_prefix(c.as_str()))
+                        .is_some_and(|r| r.starts_with(' '))
+                });
+                if glued && has_connector {
+                    return Some(n.original_offset(at));
+                }
+            }
+        }
+        None
+    }
+
+    /// Text that starts with a label and a connector: ("Annonceindlæg fra", what follows).
+    pub fn split_sponsored_label(&self, text: &str) -> Option<(String, String)> {
+        let n = Normalized::new(text);
+        for (label, _) in &self.sponsored_labels {
+            let Some(rest) = n.text.strip_prefix(label.as_str()) else {
+                continue;
+            };
+            for c in &self.connectors {
+                let Some(after) = rest
+                    .strip_prefix(' ')
+                    .and_then(|r| r.strip_prefix(c.as_str()))
+                    .and_then(|r| r.strip_prefix(' '))
+                else {
+                    continue;
+                };
+                let cut = n.original_offset(n.text.len() - after.len());
+                let head = n.nfkc[..cut].trim().to_string();
+                return Some((head, n.nfkc[cut..].trim().to_string()));
+            }
+        }
+        None
+    }
+
+    /// A weak disclosure ("i samarbejde med") anywhere in the text.
+    pub fn weak_label(&self, text: &str) -> Option<String> {
+        let n = normalize(text);
+        self.weak
+            .iter()
+            .find(|(w, _)| n.contains(w.as_str()))
+            .map(|(_, o)| o.clone())
+    }
+
+    pub fn is_slot_text(&self, text: &str) -> bool {
+        let n = normalize(text);
+        self.slot_texts.iter().any(|s| *s == n)
+    }
+
+    pub fn is_personnel_header(&self, text: &str) -> bool {
+        let n = normalize(text);
+        self.personnel_headers.iter().any(|h| *h == n)
+    }
+
+    pub fn is_personnel_category(&self, text: &str) -> bool {
+        let n = normalize(text);
+        self.personnel_categories.iter().any(|h| *h == n)
+            || self.personnel_headers.iter().any(|h| *h == n)
+    }
+
+    /// The tag a notice ends with ("… Nyt job"): (tag as written, kind, text without the tag).
+    pub fn personnel_tag(&self, text: &str) -> Option<(String, String, String)> {
+        let n = Normalized::new(text.trim());
+        for (tag, original, kind) in &self.tags {
+            if let Some(head) = n.text.strip_suffix(tag.as_str()) {
+                // The tag must stand apart from the word before it ("… afdeling. Nyt job").
+                let ok = head.is_empty()
+                    || head.ends_with(' ')
+                    || head.ends_with('.')
+                    || head.ends_with(')');
+                if ok {
+                    let cut = n.original_offset(head.len());
+                    let clean = text.trim()[..cut].trim().to_string();
+                    return Some((original.clone(), kind.clone(), clean));
+                }
+            }
+        }
+        None
+    }
+
+    /// A tag text alone ("Nyt job"), as a feed category or a badge.
+    pub fn personnel_tag_exact(&self, text: &str) -> Option<(String, String)> {
+        let n = normalize(text);
+        self.tags
+            .iter()
+            .find(|(t, _, _)| *t == n)
+            .map(|(_, o, k)| (o.clone(), k.clone()))
+    }
+
+    fn header_in(list: &[String], text: &str) -> bool {
+        let n = normalize(text);
+        let n = n.trim_end_matches(':').trim();
+        list.iter().any(|h| h == n)
+    }
+
+    pub fn is_related_header(&self, text: &str) -> bool {
+        Self::header_in(&self.related, text)
+    }
+
+    pub fn is_trending_header(&self, text: &str) -> bool {
+        Self::header_in(&self.trending, text)
+    }
+
+    pub fn is_ignore_header(&self, text: &str) -> bool {
+        Self::header_in(&self.ignore_headers, text)
+    }
+
+    /// "Læs også: <title>" inside an article.
+    pub fn is_inline_ref(&self, text: &str) -> bool {
+        let n = normalize(text);
+        self.inline_refs.iter().any(|r| n.starts_with(r.as_str()))
+    }
+
+    /// Chrome and house-promotion text that is never content.
+    pub fn is_ignored_text(&self, text: &str) -> bool {
+        let n = normalize(text);
+        self.ignore_texts.iter().any(|t| *t == n)
+            || self
+                .ignore_prefixes
+                .iter()
+                .any(|p| n.starts_with(p.as_str()))
+            || self
+                .ignore_texts
+                .iter()
+                .any(|t| n.ends_with(&format!("| {t}")))
+    }
+
+    /// A class, id, data-* or aria-label value token that marks paid content.
+    pub fn sponsored_class(&self, value: &str) -> Option<String> {
+        let v = value.to_lowercase();
+        v.split(|c: char| c.is_whitespace() || c == ',')
+            .find(|tok| {
+                self.file
+                    .sponsored
+                    .classes
+                    .iter()
+                    .any(|c| tok.eq_ignore_ascii_case(c))
+            })
+            .map(str::to_string)
+    }
+
+    pub fn sponsored_url_path(&self, url: &str, host: Option<&str>) -> Option<String> {
+        let path = url_path_lower(url);
+        let site_paths = self
+            .sites_for(host)
+            .flat_map(|s| s.url_paths.iter())
+            .collect::<Vec<_>>();
+        self.file
+            .sponsored
+            .url_paths
+            .iter()
+            .chain(site_paths)
+            .find(|p| path.contains(&p.to_lowercase()))
+            .cloned()
+    }
+
+    pub fn ignored_url_path(&self, url: &str) -> Option<String> {
+        let path = url_path_lower(url);
+        self.file
+            .ignore
+            .url_paths
+            .iter()
+            .find(|p| path.contains(&p.to_lowercase()))
+            .cloned()
+    }
+
+    pub fn is_sponsored_schema(&self, ty: &str) -> bool {
+        self.file
+            .sponsored
+            .schema_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(ty.trim_start_matches("https://schema.org/")))
+    }
+
+    /// Site profiles whose host matches (a profile for `example.dk` matches `www.example.dk`).
+    pub fn sites_for<'a>(&'a self, host: Option<&'a str>) -> impl Iterator<Item = &'a SiteRules> {
+        self.file.sites.iter().filter(move |s| {
+            host.is_some_and(|h| h == s.host || h.ends_with(&format!(".{}", s.host)))
+        })
+    }
+}
+
+fn compile_pattern(pattern: &str, origin: &str) -> Result<Regex, RulesError> {
+    let expanded = pattern.replace("{date}", DATE_GROUP);
+    Regex::new(&expanded).map_err(|e| RulesError::Pattern {
+        path: origin.to_string(),
+        regex: pattern.to_string(),
+        message: one_line(&e.to_string()),
+    })
+}
+
+fn url_path_lower(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => u.path().to_lowercase(),
+        Err(_) => url.to_lowercase(),
+    }
+}
+
+/// Text folded for matching: NFKC, confusables mapped to Latin, zero-width characters removed,
+/// lower case, æ/ø/å and umlauts folded, white space collapsed and trimmed.
+pub fn normalize(text: &str) -> String {
+    Normalized::new(text).text
+}
+
+/// Normalised text with a map back to byte offsets in the NFKC form of the original, so a match
+/// found in folded text can be cut out of the readable text.
+struct Normalized {
+    nfkc: String,
+    text: String,
+    /// For each byte of `text`, the byte offset in `nfkc` of the character it came from.
+    map: Vec<usize>,
+}
+
+impl Normalized {
+    fn new(original: &str) -> Self {
+        let nfkc: String = original.nfkc().collect();
+        let mut text = String::with_capacity(nfkc.len());
+        let mut map = Vec::with_capacity(nfkc.len());
+        let mut pending_space = false;
+        for (i, c) in nfkc.char_indices() {
+            if is_invisible(c) {
+                continue;
+            }
+            if c.is_whitespace() {
+                pending_space = !text.is_empty();
+                continue;
+            }
+            if pending_space {
+                text.push(' ');
+                map.push(i);
+                pending_space = false;
+            }
+            let mut buf = [0u8; 4];
+            for folded in fold_char(c).chars().flat_map(char::to_lowercase) {
+                let s = folded.encode_utf8(&mut buf);
+                text.push_str(s);
+                map.extend(std::iter::repeat_n(i, s.len()));
+            }
+        }
+        Normalized { nfkc, text, map }
+    }
+
+    fn original_offset(&self, at: usize) -> usize {
+        self.map.get(at).copied().unwrap_or(self.nfkc.len())
+    }
+
+    fn original_from(&self, at: usize) -> &str {
+        &self.nfkc[self.original_offset(at)..]
+    }
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}'
+    )
+}
+
+/// Letters publishers swap in to dodge filters, and Nordic/German letters folded the way they are
+/// written without them.
+fn fold_char(c: char) -> std::borrow::Cow<'static, str> {
+    let s: &'static str = match c {
+        'а' | 'А' => "a",
+        'е' | 'Е' | 'ё' => "e",
+        'о' | 'О' | 'ο' | 'Ο' => "o",
+        'р' | 'Р' | 'ρ' => "p",
+        'с' | 'С' => "c",
+        'у' | 'У' => "y",
+        'х' | 'Х' | 'χ' => "x",
+        'і' | 'І' | 'ι' | 'Ι' => "i",
+        'ѕ' | 'Ѕ' => "s",
+        'ј' | 'Ј' => "j",
+        'ԁ' => "d",
+        'ո' => "n",
+        'ν' => "v",
+        'Α' => "a",
+        'Β' | 'В' => "b",
+        'Ε' => "e",
+        'Η' | 'Н' => "h",
+        'Κ' | 'К' => "k",
+        'Μ' | 'М' => "m",
+        'Ν' => "n",
+        'Τ' | 'Т' => "t",
+        'Ζ' => "z",
+        'æ' | 'Æ' | 'ä' | 'Ä' => "ae",
+        'ø' | 'Ø' | 'ö' | 'Ö' => "oe",
+        'å' | 'Å' => "aa",
+        'ü' | 'Ü' => "ue",
+        'ß' => "ss",
+        '’' | '‘' => "'",
+        '“' | '”' | '„' => "\"",
+        '\u{2010}'..='\u{2013}' => "-",
+        _ => return std::borrow::Cow::Owned(c.to_string()),
+    };
+    std::borrow::Cow::Borrowed(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_compile() {
+        let rules = Rules::builtin();
+        assert!(!rules.patterns.is_empty());
+        assert!(rules.sponsored_label("Annonce").is_some());
+    }
+
+    #[test]
+    fn normalises_obfuscated_labels() {
+        assert_eq!(normalize("Anz\u{0435}ig\u{0435}"), "anzeige");
+        assert_eq!(normalize("Wer\u{200B}bung"), "werbung");
+        assert_eq!(normalize("ANNONCEINDLÆG"), normalize("Annonceindlaeg"));
+        assert_eq!(
+            normalize("  Navnenyt \n fra  it-Danmark "),
+            "navnenyt fra it-danmark"
+        );
+    }
+
+    #[test]
+    fn finds_label_with_sponsor() {
+        let rules = Rules::builtin();
+        let m = rules
+            .sponsored_label("Annonceindlæg fra Trustworks")
+            .expect("label");
+        assert_eq!(m.label, "annonceindlæg");
+        assert_eq!(m.sponsor.as_deref(), Some("Trustworks"));
+        let m = rules
+            .sponsored_label("Sponsored by Ørsted A/S")
+            .expect("label");
+        assert_eq!(m.sponsor.as_deref(), Some("Ørsted A/S"));
+        assert!(rules.sponsored_label("Annonceindlæg tema").is_some());
+        assert!(rules.sponsored_label("Annoncer for sommerhuse").is_none());
+        assert!(
+            rules
+                .sponsored_label("Artiklen fortsætter efter annoncen")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn finds_title_prefix_and_glued_label() {
+        let rules = Rules::builtin();
+        let (m, t) = rules
+            .sponsored_title_prefix("Annonce: Sådan sikrer du skyen")
+            .expect("prefix");
+        assert_eq!(m.label, "annonce");
+        assert_eq!(t, "Sådan sikrer du skyen");
+        assert!(
+            rules
+                .sponsored_title_prefix("Annoncemarkedet falder")
+                .is_none()
+        );
+        let text = "kan løbe rundt.Annonceindlæg fra AcmeSådan gør du";
+        let at = rules.glued_sponsored_label(text).expect("glued");
+        assert_eq!(&text[at..at + 5], "Annon");
+        assert!(
+            rules
+                .glued_sponsored_label("Vi så et annonceindlæg fra firmaet i avisen.")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn finds_personnel_tag() {
+        let rules = Rules::builtin();
+        let (tag, kind, rest) = rules
+            .personnel_tag("X har ansat Y som Z. Nyt job")
+            .expect("tag");
+        assert_eq!((tag.as_str(), kind.as_str()), ("nyt job", "new_job"));
+        assert_eq!(rest, "X har ansat Y som Z.");
+        assert!(rules.personnel_tag("Hun har fået nyt jobbet").is_none());
+    }
+}
