@@ -184,6 +184,19 @@ fn dedupe(items: &mut Vec<Item>) {
     *items = out;
 }
 
+/// A weak disclosure ("in Zusammenarbeit mit …") where pages put one: in a short line of its own
+/// or in the closing paragraphs. Prose about such phrases further up does not count.
+pub(crate) fn weak_disclosure<'t>(
+    paragraphs: impl DoubleEndedIterator<Item = &'t str> + ExactSizeIterator,
+    rules: &Rules,
+) -> Option<String> {
+    let count = paragraphs.len();
+    paragraphs
+        .enumerate()
+        .filter(|(i, p)| i + 2 >= count || p.chars().count() <= 160)
+        .find_map(|(_, p)| rules.weak_label(p))
+}
+
 /// Escapes text for HTML content.
 pub(crate) fn escape(text: &str) -> String {
     html_escape::encode_text(text).into_owned()

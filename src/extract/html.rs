@@ -197,6 +197,12 @@ impl<'a> Page<'a> {
                 .flat_map(|s| s.ignore_selectors.iter().cloned()),
         );
         let mut roots = self.select_all(&selectors);
+        for el in &roots {
+            if !self.is_ignored(*el) {
+                self.skip("ignored by selector", *el);
+                self.ignored.insert(el.id());
+            }
+        }
         if let Some(q) = sel(STRUCTURAL_IGNORE) {
             roots.extend(self.html.select(&q));
         }
@@ -421,16 +427,28 @@ impl<'a> Page<'a> {
                 evidence.push(e);
             }
         };
-        let before = container
-            .prev_siblings()
-            .filter_map(ElementRef::wrap)
-            .next()
-            .filter(|p| sel("a[href]").is_none_or(|q| p.select(&q).next().is_none()));
+        // A label just before the block, or just before the list the block is an item of.
+        let prev = |el: ElementRef<'a>| {
+            el.prev_siblings()
+                .filter_map(ElementRef::wrap)
+                .next()
+                .filter(|p| sel("a[href]").is_none_or(|q| p.select(&q).next().is_none()))
+        };
+        let list = (container.value().name() == "li")
+            .then(|| container.parent().and_then(ElementRef::wrap))
+            .flatten()
+            .filter(|l| matches!(l.value().name(), "ul" | "ol"));
+        let before = prev(container).into_iter().chain(list.and_then(prev));
         let candidates = std::iter::once(container)
             .chain(container.descendent_elements())
             .chain(before);
         let mut seen_labels = HashSet::new();
+        let is_title = |e: ElementRef| e.value().name() == "a" || is_heading(e.value().name());
         for el in candidates {
+            // A label is a line of its own, not the teaser's title or a block holding it.
+            if is_title(el) || el.descendent_elements().any(is_title) {
+                continue;
+            }
             let text = text_of(el);
             if text.chars().count() > 90 {
                 continue;
@@ -513,13 +531,28 @@ impl<'a> Page<'a> {
                 location: describe(anchor),
             });
         }
-        let heading = container
-            .descendent_elements()
-            .find(|e| is_heading(e.value().name()))
+        // The heading around or inside the link, else the link text; the block's first heading
+        // only for a link without text (an image link), since a box may have a header of its own.
+        let own_heading = anchor
+            .parent()
+            .and_then(ElementRef::wrap)
+            .filter(|p| is_heading(p.value().name()))
+            .or_else(|| {
+                anchor
+                    .descendent_elements()
+                    .find(|e| is_heading(e.value().name()))
+            })
             .map(text_of)
             .filter(|t| !t.is_empty());
-        let mut title = heading
+        let mut title = own_heading
             .or_else(|| Some(text_of(anchor)).filter(|t| !t.is_empty()))
+            .or_else(|| {
+                container
+                    .descendent_elements()
+                    .find(|e| is_heading(e.value().name()))
+                    .map(text_of)
+                    .filter(|t| !t.is_empty())
+            })
             .or_else(|| anchor.attr("title").map(str::to_string))?;
         if let Some((m, rest)) = rules.sponsored_title_prefix(&title) {
             evidence.push(Evidence {
@@ -555,6 +588,7 @@ impl<'a> Page<'a> {
                 t.chars().count() >= 25
                     && *t != title
                     && !title.contains(t.as_str())
+                    && !t.contains(title.as_str())
                     && rules.sponsored_label(t).is_none()
             });
         let published = sel("time[datetime]")
@@ -616,6 +650,20 @@ impl<'a> Page<'a> {
             let Some(section) = self.section_of(el) else {
                 continue;
             };
+            // A label over linked teasers was counted as their evidence already.
+            if sel("a[href]").is_some_and(|q| section.select(&q).next().is_some()) {
+                continue;
+            }
+            // A label inside running article text marks a display slot, not a block of its own.
+            let paragraphs = sel("p").map_or(0, |q| section.select(&q).count());
+            let holds_article = self.article.is_some_and(|a| {
+                a.id() == section.id() || a.ancestors().any(|x| x.id() == section.id())
+            });
+            if holds_article || paragraphs > 2 {
+                self.skip("ad slot", el);
+                self.claimed.insert(el.id());
+                continue;
+            }
             let lines: Vec<String> = block_lines(section)
                 .into_iter()
                 .filter(|l| *l != text)
@@ -842,7 +890,7 @@ impl<'a> Page<'a> {
         if body_text.chars().count() < 200 && lede.is_none() {
             return;
         }
-        if let Some(w) = parts.iter().find_map(|(_, t)| rules.weak_label(t)) {
+        if let Some(w) = super::weak_disclosure(parts.iter().map(|(_, t)| t.as_str()), rules) {
             evidence.push(Evidence {
                 signal: Signal::WeakDisclosure,
                 matched: w,

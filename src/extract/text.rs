@@ -284,11 +284,15 @@ impl Reader<'_> {
                         format!("<p><strong>{}</strong></p>", super::escape(lede)),
                     );
                 }
-                let weak = self
-                    .body
-                    .iter()
-                    .chain(self.lede.iter())
-                    .find_map(|p| self.cx.rules.weak_label(p));
+                let weak = super::weak_disclosure(
+                    self.lede
+                        .iter()
+                        .chain(self.body.iter())
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .into_iter(),
+                    self.cx.rules,
+                );
                 items.push(Item {
                     id: tag_id(&self.authority, "article", &identifying),
                     title: headline,
