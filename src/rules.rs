@@ -277,14 +277,14 @@ impl Rules {
             .iter()
             .map(|l| (normalize(l), l.clone()))
             .collect();
-        weak.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        weak.sort_by_key(|w| std::cmp::Reverse(w.0.len()));
         let mut tags: Vec<(String, String, String)> = file
             .personnel
             .tags
             .iter()
             .map(|t| (normalize(&t.text), t.text.clone(), t.kind.clone()))
             .collect();
-        tags.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        tags.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
         Ok(Rules {
             connectors: norm_all(&file.sponsored.connectors),
             slot_texts: norm_all(&file.sponsored.slot_texts),
@@ -318,13 +318,13 @@ impl Rules {
                     sponsor: None,
                 });
             }
-            if let Some(rest) = n.text.strip_prefix(label.as_str()) {
-                if let Some(sponsor) = self.sponsor_after(&n, label.len(), rest) {
-                    return Some(LabelMatch {
-                        label: original.clone(),
-                        sponsor: Some(sponsor),
-                    });
-                }
+            if let Some(rest) = n.text.strip_prefix(label.as_str())
+                && let Some(sponsor) = self.sponsor_after(&n, label.len(), rest)
+            {
+                return Some(LabelMatch {
+                    label: original.clone(),
+                    sponsor: Some(sponsor),
+                });
             }
         }
         None
@@ -334,13 +334,12 @@ impl Rules {
     fn sponsor_after(&self, n: &Normalized, label_end: usize, rest: &str) -> Option<String> {
         let rest_trim = rest.strip_prefix(' ')?;
         for c in &self.connectors {
-            if let Some(name) = rest_trim.strip_prefix(c.as_str()) {
-                if let Some(name) = name.strip_prefix(' ') {
-                    if !name.is_empty() {
-                        let start = label_end + 1 + c.len() + 1;
-                        return Some(n.original_from(start).trim().to_string());
-                    }
-                }
+            if let Some(name) = rest_trim.strip_prefix(c.as_str())
+                && let Some(name) = name.strip_prefix(' ')
+                && !name.is_empty()
+            {
+                let start = label_end + 1 + c.len() + 1;
+                return Some(n.original_from(start).trim().to_string());
             }
         }
         // "Sponsored by X" has the connector in the label itself.
@@ -454,18 +453,17 @@ impl Rules {
 
     pub fn is_slot_text(&self, text: &str) -> bool {
         let n = normalize(text);
-        self.slot_texts.iter().any(|s| *s == n)
+        self.slot_texts.contains(&n)
     }
 
     pub fn is_personnel_header(&self, text: &str) -> bool {
         let n = normalize(text);
-        self.personnel_headers.iter().any(|h| *h == n)
+        self.personnel_headers.contains(&n)
     }
 
     pub fn is_personnel_category(&self, text: &str) -> bool {
         let n = normalize(text);
-        self.personnel_categories.iter().any(|h| *h == n)
-            || self.personnel_headers.iter().any(|h| *h == n)
+        self.personnel_categories.contains(&n) || self.personnel_headers.contains(&n)
     }
 
     /// The tag a notice ends with ("… Nyt job"): (tag as written, kind, text without the tag).
@@ -524,7 +522,7 @@ impl Rules {
     /// Chrome and house-promotion text that is never content.
     pub fn is_ignored_text(&self, text: &str) -> bool {
         let n = normalize(text);
-        self.ignore_texts.iter().any(|t| *t == n)
+        self.ignore_texts.contains(&n)
             || self
                 .ignore_prefixes
                 .iter()

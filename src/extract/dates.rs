@@ -58,10 +58,10 @@ pub fn parse_written_date(text: &str) -> Option<NaiveDate> {
                 _ => continue,
             },
         };
-        if (1000..3000).contains(&year) {
-            if let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) {
-                return Some(date);
-            }
+        if (1000..3000).contains(&year)
+            && let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day)
+        {
+            return Some(date);
         }
     }
     None

@@ -82,27 +82,26 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
                 personnel_category = Some(term.to_string());
             }
         }
-        if let Some(url) = &link {
-            if let Some(path) =
+        if let Some(url) = &link
+            && let Some(path) =
                 rules.sponsored_url_path(url, base.as_ref().and_then(|b| b.host_str()))
-            {
-                evidence.push(Evidence {
-                    signal: Signal::SponsoredUrl,
-                    matched: path,
-                    location: format!("{location} link"),
-                });
-            }
+        {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredUrl,
+                matched: path,
+                location: format!("{location} link"),
+            });
         }
         // A sponsor named in the text's first line: "Annonceindlæg fra X".
-        if let Some(first) = plain.lines().next() {
-            if let Some(m) = rules.sponsored_label(first) {
-                evidence.push(Evidence {
-                    signal: Signal::SponsoredLabel,
-                    matched: first.to_string(),
-                    location: format!("{location} content"),
-                });
-                sponsor = sponsor.or(m.sponsor);
-            }
+        if let Some(first) = plain.lines().next()
+            && let Some(m) = rules.sponsored_label(first)
+        {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredLabel,
+                matched: first.to_string(),
+                location: format!("{location} content"),
+            });
+            sponsor = sponsor.or(m.sponsor);
         }
         let notice_text = plain.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut personnel = None;
@@ -188,13 +187,13 @@ pub(crate) fn html_to_text(html: &str) -> String {
     for node in fragment.root_element().descendants() {
         if let Some(text) = node.value().as_text() {
             out.push_str(text);
-        } else if let Some(el) = node.value().as_element() {
-            if matches!(
+        } else if let Some(el) = node.value().as_element()
+            && matches!(
                 el.name(),
                 "p" | "br" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote"
-            ) {
-                out.push('\n');
-            }
+            )
+        {
+            out.push('\n');
         }
     }
     out.lines()

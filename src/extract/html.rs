@@ -169,6 +169,21 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// Whether an element is the page or its article rather than a block in it: it holds the
+    /// headline or the article, or several paragraphs of running text.
+    fn is_page_scale(&self, el: ElementRef<'a>) -> bool {
+        let holds_article = self
+            .article
+            .is_some_and(|a| a.id() == el.id() || a.ancestors().any(|x| x.id() == el.id()));
+        let holds_h1 = sel("h1").is_some_and(|q| el.select(&q).next().is_some());
+        let long_paragraphs = sel("p").map_or(0, |q| {
+            el.select(&q)
+                .filter(|p| text_of(*p).chars().count() > 120)
+                .count()
+        });
+        holds_article || holds_h1 || long_paragraphs > 2
+    }
+
     /// Elements whose whole text is short enough to be a label or header.
     fn short_text_elements(&self) -> Vec<(ElementRef<'a>, String)> {
         self.html
@@ -219,11 +234,12 @@ impl<'a> Page<'a> {
         }
         // Sections headed "Kommende events", "Brancheguiden", "Premium", …
         for (el, text) in self.short_text_elements() {
-            if rules.is_ignore_header(&text) && !self.is_ignored(el) {
-                if let Some(section) = self.section_of(el) {
-                    self.skip("house promotion", section);
-                    self.ignored.insert(section.id());
-                }
+            if rules.is_ignore_header(&text)
+                && !self.is_ignored(el)
+                && let Some(section) = self.section_of(el).filter(|s| !self.is_page_scale(*s))
+            {
+                self.skip("house promotion", section);
+                self.ignored.insert(section.id());
             }
         }
         let sponsored: Vec<String> = rules
@@ -257,12 +273,12 @@ impl<'a> Page<'a> {
         let host = self.host.clone();
         let mut sections: Vec<(ElementRef<'a>, String)> = Vec::new();
         for (el, text) in self.short_text_elements() {
-            if rules.is_personnel_header(&text) && !self.is_ignored(el) {
-                if let Some(section) = self.section_of(el) {
-                    if !sections.iter().any(|(s, _)| s.id() == section.id()) {
-                        sections.push((section, text));
-                    }
-                }
+            if rules.is_personnel_header(&text)
+                && !self.is_ignored(el)
+                && let Some(section) = self.section_of(el).filter(|s| !self.is_page_scale(*s))
+                && !sections.iter().any(|(s, _)| s.id() == section.id())
+            {
+                sections.push((section, text));
             }
         }
         let site: Vec<String> = rules
@@ -453,11 +469,11 @@ impl<'a> Page<'a> {
             if text.chars().count() > 90 {
                 continue;
             }
-            if let Some(m) = rules.sponsored_label(&text) {
-                if seen_labels.insert(text.clone()) {
-                    sponsor = sponsor.or(m.sponsor);
-                    push(Signal::SponsoredLabel, text, describe(el));
-                }
+            if let Some(m) = rules.sponsored_label(&text)
+                && seen_labels.insert(text.clone())
+            {
+                sponsor = sponsor.or(m.sponsor);
+                push(Signal::SponsoredLabel, text, describe(el));
             }
         }
         for el in std::iter::once(container).chain(
@@ -485,14 +501,14 @@ impl<'a> Page<'a> {
                             describe(el),
                         );
                     }
-                } else if matches!(name, "class" | "id") || name.starts_with("data-") {
-                    if let Some(tok) = rules.sponsored_class(value) {
-                        push(
-                            Signal::SponsoredMarkup,
-                            format!("{name}=\"{tok}\""),
-                            describe(el),
-                        );
-                    }
+                } else if (matches!(name, "class" | "id") || name.starts_with("data-"))
+                    && let Some(tok) = rules.sponsored_class(value)
+                {
+                    push(
+                        Signal::SponsoredMarkup,
+                        format!("{name}=\"{tok}\""),
+                        describe(el),
+                    );
                 }
             }
             if self.site_sponsored.contains(&el.id()) {
@@ -655,11 +671,7 @@ impl<'a> Page<'a> {
                 continue;
             }
             // A label inside running article text marks a display slot, not a block of its own.
-            let paragraphs = sel("p").map_or(0, |q| section.select(&q).count());
-            let holds_article = self.article.is_some_and(|a| {
-                a.id() == section.id() || a.ancestors().any(|x| x.id() == section.id())
-            });
-            if holds_article || paragraphs > 2 {
+            if self.is_page_scale(section) {
                 self.skip("ad slot", el);
                 self.claimed.insert(el.id());
                 continue;
@@ -750,15 +762,15 @@ impl<'a> Page<'a> {
             if text.chars().count() > 90 || el.child_elements().any(|c| text_of(c) == text) {
                 continue;
             }
-            if let Some(m) = rules.sponsored_label(&text) {
-                if self.before_body(el, article) {
-                    sponsor = sponsor.or(m.sponsor);
-                    evidence.push(Evidence {
-                        signal: Signal::SponsoredLabel,
-                        matched: text,
-                        location: format!("{} above the article text", describe(el)),
-                    });
-                }
+            if let Some(m) = rules.sponsored_label(&text)
+                && self.before_body(el, article)
+            {
+                sponsor = sponsor.or(m.sponsor);
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredLabel,
+                    matched: text,
+                    location: format!("{} above the article text", describe(el)),
+                });
             }
         }
         let body_el = sel("body").and_then(|q| self.html.select(&q).next());
@@ -797,7 +809,7 @@ impl<'a> Page<'a> {
             }
         }
         let ld = json_ld(self.html);
-        for ty in ld.iter().flat_map(|o| types_of(o)) {
+        for ty in ld.iter().flat_map(types_of) {
             if rules.is_sponsored_schema(&ty) {
                 evidence.push(Evidence {
                     signal: Signal::SponsoredSchema,
@@ -1005,8 +1017,8 @@ fn block_lines(el: ElementRef) -> Vec<String> {
     for node in el.descendants() {
         if let Some(t) = node.value().as_text() {
             raw.push_str(t);
-        } else if let Some(e) = node.value().as_element() {
-            if matches!(
+        } else if let Some(e) = node.value().as_element()
+            && (matches!(
                 e.name(),
                 "p" | "br"
                     | "div"
@@ -1027,10 +1039,9 @@ fn block_lines(el: ElementRef) -> Vec<String> {
                     | "figcaption"
             ) || e
                 .attr("class")
-                .is_some_and(|c| c.contains("name") || c.contains("company"))
-            {
-                raw.push('\n');
-            }
+                .is_some_and(|c| c.contains("name") || c.contains("company")))
+        {
+            raw.push('\n');
         }
     }
     raw.lines()

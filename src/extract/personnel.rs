@@ -126,6 +126,86 @@ fn display_tag(tag: &str) -> String {
     }
 }
 
+/// Turns the lines of a people-notice column into items: a line ending in a tag (or shaped like
+/// a notice) starts an entry; short lines repeating its name or company belong to it; anything
+/// else (job ads, a trending list after the column) is skipped. Each line is (text, location).
+pub(crate) fn notice_items(
+    lines: &[(String, String)],
+    section: &str,
+    cx: &super::Context,
+    authority: &str,
+) -> (Vec<super::Item>, Vec<super::Skipped>) {
+    use super::{Block, Evidence, Item, Signal, Skipped, paragraphs_html};
+    use crate::rules::normalize;
+
+    struct Entry<'l> {
+        text: &'l str,
+        location: &'l str,
+        extra: Vec<String>,
+    }
+    let rules = cx.rules;
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut skipped = Vec::new();
+    for (text, location) in lines {
+        let tagged = rules.personnel_tag(text).is_some();
+        if let Some(last) = entries.last_mut()
+            && !tagged
+            && last.extra.len() < 2
+            && normalize(last.text).contains(&normalize(text))
+        {
+            last.extra.push(text.clone());
+            continue;
+        }
+        let shaped = rules.patterns.iter().any(|p| p.regex.is_match(text));
+        if tagged || shaped {
+            entries.push(Entry {
+                text,
+                location,
+                extra: Vec::new(),
+            });
+        } else {
+            skipped.push(Skipped {
+                what: "sidebar".into(),
+                text: text.clone(),
+                location: location.clone(),
+            });
+        }
+    }
+    let items = entries
+        .into_iter()
+        .map(|entry| {
+            let p = parse_notice(entry.text, &entry.extra, rules);
+            let text = entry.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut evidence = vec![Evidence {
+                signal: Signal::PersonnelSection,
+                matched: section.to_string(),
+                location: entry.location.to_string(),
+            }];
+            if let Some(tag) = &p.tag {
+                evidence.push(Evidence {
+                    signal: Signal::PersonnelTag,
+                    matched: tag.clone(),
+                    location: entry.location.to_string(),
+                });
+            }
+            Item {
+                id: super::identity::tag_id(authority, "personnel", &text),
+                title: p.title().unwrap_or_else(|| text.chars().take(80).collect()),
+                link: None,
+                summary: Some(text.clone()),
+                content_html: Some(paragraphs_html(std::slice::from_ref(&text))),
+                published: p.date.map(|d| super::dates::local_midnight(d, cx.tz)),
+                author: None,
+                sponsor: None,
+                personnel: Some(p),
+                block: Block::PersonnelNotice,
+                evidence,
+            }
+        })
+        .collect();
+    (items, skipped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,82 +279,4 @@ mod tests {
         assert_eq!(p.kind, "new_job");
         assert_eq!(p.title().as_deref(), Some("Anna Holm – Holm & Co"));
     }
-}
-
-/// Turns the lines of a people-notice column into items: a line ending in a tag (or shaped like
-/// a notice) starts an entry; short lines repeating its name or company belong to it; anything
-/// else (job ads, a trending list after the column) is skipped. Each line is (text, location).
-pub(crate) fn notice_items(
-    lines: &[(String, String)],
-    section: &str,
-    cx: &super::Context,
-    authority: &str,
-) -> (Vec<super::Item>, Vec<super::Skipped>) {
-    use super::{Block, Evidence, Item, Signal, Skipped, paragraphs_html};
-    use crate::rules::normalize;
-
-    struct Entry<'l> {
-        text: &'l str,
-        location: &'l str,
-        extra: Vec<String>,
-    }
-    let rules = cx.rules;
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut skipped = Vec::new();
-    for (text, location) in lines {
-        let tagged = rules.personnel_tag(text).is_some();
-        if let Some(last) = entries.last_mut() {
-            if !tagged && last.extra.len() < 2 && normalize(last.text).contains(&normalize(text)) {
-                last.extra.push(text.clone());
-                continue;
-            }
-        }
-        let shaped = rules.patterns.iter().any(|p| p.regex.is_match(text));
-        if tagged || shaped {
-            entries.push(Entry {
-                text,
-                location,
-                extra: Vec::new(),
-            });
-        } else {
-            skipped.push(Skipped {
-                what: "sidebar".into(),
-                text: text.clone(),
-                location: location.clone(),
-            });
-        }
-    }
-    let items = entries
-        .into_iter()
-        .map(|entry| {
-            let p = parse_notice(entry.text, &entry.extra, rules);
-            let text = entry.text.split_whitespace().collect::<Vec<_>>().join(" ");
-            let mut evidence = vec![Evidence {
-                signal: Signal::PersonnelSection,
-                matched: section.to_string(),
-                location: entry.location.to_string(),
-            }];
-            if let Some(tag) = &p.tag {
-                evidence.push(Evidence {
-                    signal: Signal::PersonnelTag,
-                    matched: tag.clone(),
-                    location: entry.location.to_string(),
-                });
-            }
-            Item {
-                id: super::identity::tag_id(authority, "personnel", &text),
-                title: p.title().unwrap_or_else(|| text.chars().take(80).collect()),
-                link: None,
-                summary: Some(text.clone()),
-                content_html: Some(paragraphs_html(std::slice::from_ref(&text))),
-                published: p.date.map(|d| super::dates::local_midnight(d, cx.tz)),
-                author: None,
-                sponsor: None,
-                personnel: Some(p),
-                block: Block::PersonnelNotice,
-                evidence,
-            }
-        })
-        .collect();
-    (items, skipped)
 }

@@ -267,53 +267,53 @@ impl Reader<'_> {
     fn finish(mut self) -> Extraction {
         self.flush_notices();
         let mut items = Vec::new();
-        if let Some((headline, number)) = self.headline.take() {
-            if self.lede.is_some() || !self.body.is_empty() {
-                let identifying = self.lede.clone().unwrap_or_else(|| headline.clone());
-                let mut html = Vec::new();
-                for p in &self.body {
-                    if is_subheading(p) {
-                        html.push(format!("<h3>{}</h3>", super::escape(p)));
-                    } else {
-                        html.push(paragraphs_html(std::slice::from_ref(p)));
-                    }
+        if let Some((headline, number)) = self.headline.take()
+            && (self.lede.is_some() || !self.body.is_empty())
+        {
+            let identifying = self.lede.clone().unwrap_or_else(|| headline.clone());
+            let mut html = Vec::new();
+            for p in &self.body {
+                if is_subheading(p) {
+                    html.push(format!("<h3>{}</h3>", super::escape(p)));
+                } else {
+                    html.push(paragraphs_html(std::slice::from_ref(p)));
                 }
-                if let Some(lede) = &self.lede {
-                    html.insert(
-                        0,
-                        format!("<p><strong>{}</strong></p>", super::escape(lede)),
-                    );
-                }
-                let weak = super::weak_disclosure(
-                    self.lede
-                        .iter()
-                        .chain(self.body.iter())
-                        .map(String::as_str)
-                        .collect::<Vec<_>>()
-                        .into_iter(),
-                    self.cx.rules,
-                );
-                items.push(Item {
-                    id: tag_id(&self.authority, "article", &identifying),
-                    title: headline,
-                    link: None,
-                    summary: self.lede.clone(),
-                    content_html: Some(html.join("\n")),
-                    published: self.date,
-                    author: None,
-                    sponsor: None,
-                    personnel: None,
-                    block: Block::Article,
-                    evidence: weak
-                        .map(|w| Evidence {
-                            signal: Signal::WeakDisclosure,
-                            matched: w,
-                            location: format!("article from line {number}"),
-                        })
-                        .into_iter()
-                        .collect(),
-                });
             }
+            if let Some(lede) = &self.lede {
+                html.insert(
+                    0,
+                    format!("<p><strong>{}</strong></p>", super::escape(lede)),
+                );
+            }
+            let weak = super::weak_disclosure(
+                self.lede
+                    .iter()
+                    .chain(self.body.iter())
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+                self.cx.rules,
+            );
+            items.push(Item {
+                id: tag_id(&self.authority, "article", &identifying),
+                title: headline,
+                link: None,
+                summary: self.lede.clone(),
+                content_html: Some(html.join("\n")),
+                published: self.date,
+                author: None,
+                sponsor: None,
+                personnel: None,
+                block: Block::Article,
+                evidence: weak
+                    .map(|w| Evidence {
+                        signal: Signal::WeakDisclosure,
+                        matched: w,
+                        location: format!("article from line {number}"),
+                    })
+                    .into_iter()
+                    .collect(),
+            });
         }
         // The article first, then blocks in page order.
         items.append(&mut self.out.items);
