@@ -111,6 +111,18 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     }
 }
 
+impl InputArgs {
+    fn options<'a>(&self, rules: &'a Rules, name: &'a str) -> Options<'a> {
+        Options {
+            rules,
+            kind: self.input_kind,
+            tz: self.timezone,
+            source_name: name,
+            fetch: FetchOptions::default(),
+        }
+    }
+}
+
 fn load_rules(args: &InputArgs) -> Result<Rules, RulesError> {
     if args.rules.is_empty() {
         Ok(Rules::builtin())
@@ -157,13 +169,7 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
         None => default_name(&args.inputs[0]),
     };
     let now = pipeline::now(args.now)?;
-    let options = Options {
-        rules: &rules,
-        kind: args.input.input_kind,
-        tz: args.input.timezone,
-        source_name: &name,
-        fetch: FetchOptions::default(),
-    };
+    let options = args.input.options(&rules, &name);
     let outcome = pipeline::run_inputs(&args.inputs, &options)?;
     if args.explain {
         for line in explain_lines(&outcome, true) {
@@ -206,13 +212,7 @@ fn dedup_formats(formats: Vec<Format>) -> Vec<Format> {
 fn classify(args: ClassifyArgs) -> Result<ExitCode, CliError> {
     let rules = load_rules(&args.input)?;
     let name = default_name(&args.input_spec);
-    let options = Options {
-        rules: &rules,
-        kind: args.input.input_kind,
-        tz: args.input.timezone,
-        source_name: &name,
-        fetch: FetchOptions::default(),
-    };
+    let options = args.input.options(&rules, &name);
     let outcome = pipeline::run_inputs(std::slice::from_ref(&args.input_spec), &options)?;
     if args.json {
         let skipped: Vec<_> = outcome.skipped.iter().map(|(_, s)| s).collect();

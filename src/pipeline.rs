@@ -64,7 +64,7 @@ impl Outcome {
         };
         let extraction = extract::extract(doc, &cx)?;
         if self.site_link.is_none() {
-            self.site_link = doc.url.as_ref().or(None).map(site_root).or_else(|| {
+            self.site_link = doc.url.as_ref().map(site_root).or_else(|| {
                 extraction
                     .items
                     .iter()
