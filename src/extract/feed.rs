@@ -181,24 +181,7 @@ fn decode_entities(text: &str) -> String {
 }
 
 /// The visible text of an HTML fragment, one line per block element.
-pub(crate) fn html_to_text(html: &str) -> String {
+fn html_to_text(html: &str) -> String {
     let fragment = scraper::Html::parse_fragment(html);
-    let mut out = String::new();
-    for node in fragment.root_element().descendants() {
-        if let Some(text) = node.value().as_text() {
-            out.push_str(text);
-        } else if let Some(el) = node.value().as_element()
-            && matches!(
-                el.name(),
-                "p" | "br" | "div" | "li" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote"
-            )
-        {
-            out.push('\n');
-        }
-    }
-    out.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    super::html::block_lines(fragment.root_element()).join("\n")
 }

@@ -1012,7 +1012,7 @@ impl<'a> Page<'a> {
 }
 
 /// The text of an element as lines, one per block element, as a page's text dump shows it.
-fn block_lines(el: ElementRef) -> Vec<String> {
+pub(super) fn block_lines(el: ElementRef) -> Vec<String> {
     let mut raw = String::new();
     for node in el.descendants() {
         if let Some(t) = node.value().as_text() {
