@@ -38,7 +38,7 @@ impl std::fmt::Display for Class {
 }
 
 /// An item with its class and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Classified {
     #[serde(flatten)]
     pub item: Item,

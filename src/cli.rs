@@ -7,9 +7,11 @@ use chrono::{DateTime, FixedOffset};
 use clap::{Args, Parser, Subcommand};
 
 use crate::classify::Class;
+use crate::config::{Config, ConfigError};
 use crate::input::{FetchOptions, InputKind};
 use crate::pipeline::{self, Options, Outcome, PipelineError};
 use crate::rules::{Rules, RulesError};
+use crate::run::{self, RunError, RunOptions};
 use crate::write::{self, Format, Layout, WriteError};
 
 #[derive(Debug, Parser)]
@@ -29,7 +31,31 @@ pub enum Command {
     Convert(ConvertArgs),
     /// Print each item's class and the reasons.
     Classify(ClassifyArgs),
+    /// Regenerate every feed of a config file (the cron job).
+    Run(RunArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The config file.
+    #[arg(short, long, default_value = "feedsplit.toml")]
+    pub config: PathBuf,
+    /// Wait for a running job to finish instead of exiting at once.
+    #[arg(long)]
+    pub wait: bool,
+    /// Print only failures and warnings.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print what happened to each URL and each item that changed feeds.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// "Now" for this run (RFC 3339); SOURCE_DATE_EPOCH also works.
+    #[arg(long)]
+    pub now: Option<DateTime<FixedOffset>>,
+}
+
+/// Exit code of a run refused because another holds the lock (sysexits' EX_TEMPFAIL).
+pub const EXIT_LOCKED: u8 = 75;
 
 #[derive(Debug, Args)]
 pub struct InputArgs {
@@ -99,6 +125,10 @@ pub enum CliError {
     Pipeline(#[from] PipelineError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Run(#[from] RunError),
     #[error("--name {0:?}: use letters, digits, '-', '_' and '.' only")]
     BadName(String),
 }
@@ -108,6 +138,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Convert(args) => convert(args),
         Command::Classify(args) => classify(args),
+        Command::Run(args) => run_job(args),
     }
 }
 
@@ -248,4 +279,56 @@ fn explain_lines(outcome: &Outcome, skipped: bool) -> Vec<String> {
         }
     }
     lines
+}
+
+fn run_job(args: RunArgs) -> Result<ExitCode, CliError> {
+    use std::io::IsTerminal;
+
+    let config = Config::load(&args.config)?;
+    let now = pipeline::now(args.now)?;
+    let total = config.sources.iter().map(|s| s.urls.len()).sum::<usize>() as u64;
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(total)
+    };
+    let progress_bar = bar.clone();
+    let options = RunOptions {
+        wait: args.wait,
+        now,
+        progress: Box::new(move |url: &str| {
+            progress_bar.set_message(url.to_string());
+            progress_bar.inc(1);
+        }),
+    };
+    let reports = match run::run(&config, &options) {
+        Ok(r) => r,
+        Err(RunError::Locked(path)) => {
+            bar.finish_and_clear();
+            eprintln!("feedsplit: {}", RunError::Locked(path));
+            return Ok(ExitCode::from(EXIT_LOCKED));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    bar.finish_and_clear();
+    for r in &reports {
+        if r.failed() {
+            eprintln!("{}", r.summary());
+        } else if !args.quiet {
+            println!("{}", r.summary());
+        }
+        if let Some(w) = &r.warning {
+            eprintln!("warning: {w}");
+        }
+        if args.verbose {
+            for line in r.details.iter().chain(&r.moves) {
+                println!("  {line}");
+            }
+        }
+    }
+    if reports.iter().any(|r| r.failed()) {
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
 }

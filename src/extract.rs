@@ -10,14 +10,14 @@ mod text;
 
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::input::{Document, InputKind};
 use crate::rules::Rules;
 pub use personnel::Personnel;
 
 /// Where on the page an item came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Block {
     /// The page's own article.
@@ -33,7 +33,7 @@ pub enum Block {
 }
 
 /// A kind of signal that can route an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// A label text such as `Annonceindlæg fra X`.
@@ -86,7 +86,7 @@ impl Signal {
 }
 
 /// One signal found for an item: what matched and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub signal: Signal,
     /// The text or markup that matched.
@@ -96,7 +96,7 @@ pub struct Evidence {
 }
 
 /// An item found in a document, before classification.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// Stable id: canonical URL, or a `tag:` URI with a content hash.
     pub id: String,

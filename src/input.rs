@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 pub use charset::decode;
-pub use fetch::{FetchError, FetchOptions, Fetched, Validators, fetch};
+pub use fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators, fetch};
 
 /// What an input holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

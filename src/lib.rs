@@ -1,7 +1,10 @@
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod extract;
 pub mod input;
 pub mod pipeline;
 pub mod rules;
+pub mod run;
+pub mod store;
 pub mod write;

@@ -238,9 +238,9 @@ impl Rules {
         Rules::compile(file, "rules")
     }
 
-    /// The built-in rules extended by an already parsed rules file (from a config).
-    pub fn with_extension(extra: RulesFile, origin: &str) -> Result<Self, RulesError> {
-        let mut file = RulesFile::parse(DEFAULT_RULES, "built-in rules")?;
+    /// These rules extended by an already parsed rules file (a config's per-source additions).
+    pub fn extended(&self, extra: RulesFile, origin: &str) -> Result<Self, RulesError> {
+        let mut file = self.file.clone();
         file.extend(extra);
         Rules::compile(file, origin)
     }

@@ -2,6 +2,7 @@
 //! atomically, only when their bytes changed.
 
 mod atom;
+mod index;
 mod json;
 mod rss;
 
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 
 use crate::classify::{Class, Classified};
+pub use index::write_index;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

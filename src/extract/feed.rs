@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::dates::{local_midnight, parse_timestamp};
-use super::identity::{authority, canonical_url, tag_id};
+use super::identity::{canonical_url, personnel_id, tag_id};
 use super::personnel::parse_notice;
 use super::{Block, Context, Evidence, ExtractError, Extraction, Item, Signal};
 use crate::input::Document;
@@ -31,7 +31,7 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
         .and_then(|l| url::Url::parse(&l.href).ok());
     let base = doc.url.clone().or(feed_link);
-    let authority = authority(base.as_ref(), cx.source_name);
+    let authority = cx.source_name;
     let rules = cx.rules;
     let mut out = Extraction::default();
     for (index, entry) in feed.entries.into_iter().enumerate() {
@@ -147,10 +147,12 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
                     .and_then(|p| p.date)
                     .map(|d| local_midnight(d, tz))
             });
-        let id = match &link {
-            Some(l) => l.clone(),
-            None if !entry.id.is_empty() => tag_id(&authority, "entry", &entry.id),
-            None => tag_id(&authority, "entry", &format!("{raw_title} {plain}")),
+        let structured = personnel.as_ref().and_then(|p| personnel_id(authority, p));
+        let id = match (structured, &link) {
+            (Some(s), _) => s,
+            (None, Some(l)) => l.clone(),
+            (None, None) if !entry.id.is_empty() => tag_id(authority, "entry", &entry.id),
+            (None, None) => tag_id(authority, "entry", &format!("{raw_title} {plain}")),
         };
         if title.is_empty() {
             title = personnel

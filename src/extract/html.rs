@@ -7,7 +7,7 @@ use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Selector};
 
 use super::dates::parse_timestamp;
-use super::identity::{authority, canonical_url, tag_id};
+use super::identity::{canonical_url, tag_id};
 use super::personnel::notice_items;
 use super::{Block, Context, Evidence, Extraction, Item, Signal, Skipped, escape};
 use crate::input::Document;
@@ -104,7 +104,7 @@ impl<'a> Page<'a> {
         Page {
             html,
             cx,
-            authority: authority(base.as_ref(), cx.source_name),
+            authority: cx.source_name.to_string(),
             base,
             host,
             order,
@@ -320,7 +320,6 @@ impl<'a> Page<'a> {
                     .find(|(t, _)| person.as_deref().is_some_and(|p| t.contains(p)))
                 {
                     item.link = Some(href.clone());
-                    item.id = href.clone();
                 }
                 self.items.push(item);
             }

@@ -66,11 +66,15 @@ pub fn tag_id(authority: &str, kind: &str, identifying_text: &str) -> String {
     format!("tag:{authority},2025:{kind}-{hex}")
 }
 
-/// The authority for tag ids: the document's host without `www.`, else the source name.
-pub fn authority(url: Option<&url::Url>, source_name: &str) -> String {
-    url.and_then(|u| u.host_str())
-        .map(|h| h.trim_start_matches("www.").to_string())
-        .unwrap_or_else(|| source_name.to_string())
+/// A people notice's id: its structured identity (who, where, when, what) when all of it is
+/// known, so the same notice read from a page's text, its HTML and a feed is one item.
+pub fn personnel_id(authority: &str, p: &super::Personnel) -> Option<String> {
+    let (person, company, date) = (p.person.as_deref()?, p.company.as_deref()?, p.date?);
+    Some(tag_id(
+        authority,
+        "personnel",
+        &format!("{person}|{company}|{date}|{}", p.kind),
+    ))
 }
 
 #[cfg(test)]

@@ -189,7 +189,8 @@ pub(crate) fn notice_items(
                 });
             }
             Item {
-                id: super::identity::tag_id(authority, "personnel", &text),
+                id: super::identity::personnel_id(authority, &p)
+                    .unwrap_or_else(|| super::identity::tag_id(authority, "personnel", &text)),
                 title: p.title().unwrap_or_else(|| text.chars().take(80).collect()),
                 link: None,
                 summary: Some(text.clone()),

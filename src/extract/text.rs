@@ -3,7 +3,7 @@
 //! related links, the "trending" sidebar, labelled sponsored teasers and people-notice columns.
 
 use super::dates::parse_timestamp;
-use super::identity::{authority, tag_id};
+use super::identity::tag_id;
 use super::personnel::notice_items;
 use super::{Block, Context, Evidence, Extraction, Item, Signal, Skipped, paragraphs_html};
 use crate::input::Document;
@@ -40,7 +40,7 @@ pub fn extract(doc: &Document, cx: &Context) -> Extraction {
         .collect();
     let mut reader = Reader {
         cx,
-        authority: authority(doc.url.as_ref(), cx.source_name),
+        authority: cx.source_name.to_string(),
         out: Extraction::default(),
         headline: None,
         lede: None,

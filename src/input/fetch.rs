@@ -48,6 +48,8 @@ pub enum FetchError {
     BadUrl { url: String, message: String },
     #[error("{url}: fetch failed: {message}")]
     Transport { url: String, message: String },
+    #[error("{url}: disallowed by robots.txt")]
+    Disallowed { url: String },
     #[error("{url}: server answered HTTP {status}")]
     Status {
         url: String,
@@ -133,4 +135,112 @@ pub fn fetch(
         validators: got,
         retry_after,
     })
+}
+
+/// A polite client for a run: one request at a time per host with a pause between them,
+/// robots.txt obeyed, Retry-After honoured on 429/503, transport errors retried with back-off.
+pub struct Fetcher {
+    pub options: FetchOptions,
+    pub host_delay: Duration,
+    pub retries: u32,
+    pub max_retry_after: Duration,
+    pub robots: bool,
+    last_request: std::collections::HashMap<String, std::time::Instant>,
+    robots_cache: std::collections::HashMap<String, Option<texting_robots::Robot>>,
+}
+
+impl Fetcher {
+    pub fn new(
+        options: FetchOptions,
+        host_delay: Duration,
+        retries: u32,
+        max_retry_after: Duration,
+        robots: bool,
+    ) -> Self {
+        Fetcher {
+            options,
+            host_delay,
+            retries,
+            max_retry_after,
+            robots,
+            last_request: Default::default(),
+            robots_cache: Default::default(),
+        }
+    }
+
+    /// A conditional GET of `url`, after checking robots.txt and waiting for the host's turn.
+    pub fn get(
+        &mut self,
+        url: &str,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
+        let parsed = url::Url::parse(url).map_err(|e| FetchError::BadUrl {
+            url: url.to_string(),
+            message: e.to_string(),
+        })?;
+        let origin = parsed.origin().ascii_serialization();
+        if self.robots && !self.allowed(&parsed, &origin) {
+            return Err(FetchError::Disallowed {
+                url: url.to_string(),
+            });
+        }
+        let mut attempt = 0;
+        loop {
+            self.wait_turn(&origin);
+            let result = fetch(url, &self.options, validators);
+            let wait = match &result {
+                Err(FetchError::Status {
+                    status: 429 | 503,
+                    retry_after,
+                    ..
+                }) => Some(Duration::from_secs(retry_after.unwrap_or(1 << attempt))),
+                Err(FetchError::Transport { .. }) => Some(Duration::from_secs(1 << attempt)),
+                _ => None,
+            };
+            match wait {
+                Some(w) if attempt < self.retries && w <= self.max_retry_after => {
+                    attempt += 1;
+                    std::thread::sleep(w);
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    fn wait_turn(&mut self, origin: &str) {
+        if let Some(last) = self.last_request.get(origin) {
+            let since = last.elapsed();
+            if since < self.host_delay {
+                std::thread::sleep(self.host_delay - since);
+            }
+        }
+        self.last_request
+            .insert(origin.to_string(), std::time::Instant::now());
+    }
+
+    /// robots.txt, fetched once per host and run; a missing or unreadable file allows all.
+    fn allowed(&mut self, url: &url::Url, origin: &str) -> bool {
+        if !self.robots_cache.contains_key(origin) {
+            self.wait_turn(origin);
+            let robots_url = format!("{origin}/robots.txt");
+            let robot = fetch(&robots_url, &self.options, None)
+                .ok()
+                .and_then(|f| f.body)
+                .and_then(|body| {
+                    let agent = self
+                        .options
+                        .user_agent
+                        .split('/')
+                        .next()
+                        .unwrap_or("feedsplit")
+                        .to_string();
+                    texting_robots::Robot::new(&agent, &body).ok()
+                });
+            self.robots_cache.insert(origin.to_string(), robot);
+        }
+        match self.robots_cache.get(origin) {
+            Some(Some(robot)) => robot.allowed(url.as_str()),
+            _ => true,
+        }
+    }
 }

@@ -1,0 +1,387 @@
+//! The cron job's configuration file: output, fetch settings and sources. Everything is checked
+//! before anything is fetched; errors name the file, the line and what is wrong.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::input::FetchOptions;
+use crate::rules::{RulesFile, SiteRules, one_line};
+use crate::write::Format;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read config: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    output: OutputConfig,
+    #[serde(default)]
+    fetch: FetchConfig,
+    /// Extra rules files, relative to the config file.
+    #[serde(default)]
+    rules: Vec<PathBuf>,
+    #[serde(default, rename = "source")]
+    sources: Vec<SourceConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Output directory, relative to the config file.
+    pub dir: PathBuf,
+    /// Public URL the output directory is served under.
+    pub base_url: Option<String>,
+    pub formats: Vec<Format>,
+    /// Newest items kept in each feed.
+    pub items_per_feed: usize,
+    /// Items older than this many days leave the store.
+    pub retention_days: u32,
+    /// Item store; default `<dir>/feedsplit.sqlite`.
+    pub store: Option<PathBuf>,
+    /// Minutes between runs, announced to readers as `ttl`.
+    pub ttl_minutes: Option<u32>,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            dir: PathBuf::from("feeds"),
+            base_url: None,
+            formats: Format::ALL.to_vec(),
+            items_per_feed: 50,
+            retention_days: 365,
+            store: None,
+            ttl_minutes: Some(15),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FetchConfig {
+    /// Say who you are and how to reach you: `feedsplit/0.1 (+mailto:you@example.org)`.
+    pub user_agent: String,
+    pub timeout_seconds: u64,
+    pub max_bytes: u64,
+    pub max_redirects: u32,
+    /// Pause between two requests to one host.
+    pub host_delay_ms: u64,
+    /// Retries after 429/503 (honouring Retry-After) or a transport error.
+    pub retries: u32,
+    /// Longest Retry-After we are willing to wait, in seconds.
+    pub max_retry_after_seconds: u64,
+    pub robots_txt: bool,
+    /// Fetch the article page behind each new teaser (depth 1) for full content and dates.
+    pub follow_teasers: bool,
+    /// Read the page of each new upstream feed item once to look for a sponsored label.
+    pub check_feed_items: bool,
+    /// New article pages fetched per source and run, at most.
+    pub max_follow_per_run: usize,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        let defaults = FetchOptions::default();
+        FetchConfig {
+            user_agent: defaults.user_agent,
+            timeout_seconds: defaults.timeout.as_secs(),
+            max_bytes: defaults.max_bytes,
+            max_redirects: defaults.max_redirects,
+            host_delay_ms: 1000,
+            retries: 2,
+            max_retry_after_seconds: 120,
+            robots_txt: true,
+            follow_teasers: false,
+            check_feed_items: false,
+            max_follow_per_run: 10,
+        }
+    }
+}
+
+impl FetchConfig {
+    pub fn options(&self) -> FetchOptions {
+        FetchOptions {
+            user_agent: self.user_agent.clone(),
+            timeout: Duration::from_secs(self.timeout_seconds),
+            max_bytes: self.max_bytes,
+            max_redirects: self.max_redirects,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub name: String,
+    /// Pages and feeds: http(s) URLs or paths (relative to the config file).
+    pub urls: Vec<String>,
+    #[serde(default = "default_tz")]
+    pub timezone: String,
+    #[serde(default)]
+    pub sponsored_labels: Vec<String>,
+    #[serde(default)]
+    pub sponsored_selectors: Vec<String>,
+    #[serde(default)]
+    pub sponsored_url_paths: Vec<String>,
+    #[serde(default)]
+    pub personnel_headers: Vec<String>,
+    #[serde(default)]
+    pub personnel_selectors: Vec<String>,
+    #[serde(default)]
+    pub ignore_selectors: Vec<String>,
+}
+
+fn default_tz() -> String {
+    "Europe/Copenhagen".into()
+}
+
+/// A checked configuration with paths resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub output: OutputConfig,
+    pub fetch: FetchConfig,
+    pub rules_files: Vec<PathBuf>,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub urls: Vec<String>,
+    pub tz: chrono_tz::Tz,
+    /// What this source adds to the built-in rules.
+    pub rules: RulesFile,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: name.clone(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let name = path.display().to_string();
+        let invalid = |line: usize, message: String| ConfigError::Invalid {
+            path: name.clone(),
+            line,
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                .unwrap_or(1);
+            invalid(line, one_line(e.message()))
+        })?;
+        let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+        if raw.sources.is_empty() {
+            return Err(invalid(1, "no [[source]] configured".into()));
+        }
+        if let Some(url) = &raw.output.base_url {
+            url::Url::parse(url).map_err(|e| {
+                invalid(line_of(text, url), format!("output.base_url {url:?}: {e}"))
+            })?;
+        }
+        if raw.output.formats.is_empty() {
+            return Err(invalid(
+                line_of(text, "formats"),
+                "output.formats is empty".into(),
+            ));
+        }
+        if raw.output.items_per_feed == 0 {
+            return Err(invalid(
+                line_of(text, "items_per_feed"),
+                "output.items_per_feed must be at least 1".into(),
+            ));
+        }
+        let mut sources: Vec<Source> = Vec::new();
+        for s in &raw.sources {
+            let at = line_of(text, &format!("\"{}\"", s.name));
+            let valid_name = !s.name.is_empty()
+                && !s.name.starts_with('.')
+                && s.name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            if !valid_name {
+                return Err(invalid(
+                    at,
+                    format!(
+                        "source name {:?}: use letters, digits, '-', '_' and '.' only",
+                        s.name
+                    ),
+                ));
+            }
+            if sources.iter().any(|o| o.name == s.name) {
+                return Err(invalid(
+                    at,
+                    format!("source name {:?} is used twice", s.name),
+                ));
+            }
+            if s.urls.is_empty() {
+                return Err(invalid(at, format!("source {:?} has no urls", s.name)));
+            }
+            let tz: chrono_tz::Tz = s.timezone.parse().map_err(|_| {
+                invalid(
+                    line_of(text, &s.timezone),
+                    format!("source {:?}: unknown timezone {:?}", s.name, s.timezone),
+                )
+            })?;
+            let mut urls = Vec::new();
+            let mut hosts = Vec::new();
+            for u in &s.urls {
+                if u.starts_with("http://") || u.starts_with("https://") {
+                    let parsed = url::Url::parse(u).map_err(|e| {
+                        invalid(
+                            line_of(text, u),
+                            format!("source {:?}: URL {u:?}: {e}", s.name),
+                        )
+                    })?;
+                    hosts.push(parsed.host_str().unwrap_or_default().to_string());
+                    urls.push(u.clone());
+                } else {
+                    urls.push(resolve(Path::new(u)).display().to_string());
+                }
+            }
+            for sel in s
+                .sponsored_selectors
+                .iter()
+                .chain(&s.personnel_selectors)
+                .chain(&s.ignore_selectors)
+            {
+                if scraper::Selector::parse(sel).is_err() {
+                    return Err(invalid(
+                        line_of(text, sel),
+                        format!("source {:?}: bad CSS selector {sel:?}", s.name),
+                    ));
+                }
+            }
+            let mut rules = RulesFile::default();
+            rules.sponsored.labels = s.sponsored_labels.clone();
+            rules.personnel.headers = s.personnel_headers.clone();
+            // Selectors and paths apply to every host this source reads; files have no host, so
+            // they get a profile under the source's name (the authority of their ids).
+            if hosts.is_empty() {
+                hosts.push(s.name.clone());
+            }
+            hosts.dedup();
+            for host in hosts {
+                rules.sites.push(SiteRules {
+                    host,
+                    sponsored_selectors: s.sponsored_selectors.clone(),
+                    personnel_selectors: s.personnel_selectors.clone(),
+                    ignore_selectors: s.ignore_selectors.clone(),
+                    sponsored_labels: Vec::new(),
+                    url_paths: s.sponsored_url_paths.clone(),
+                });
+            }
+            sources.push(Source {
+                name: s.name.clone(),
+                urls,
+                tz,
+                rules,
+            });
+        }
+        let mut output = raw.output.clone();
+        output.dir = resolve(&output.dir);
+        output.store = Some(
+            output
+                .store
+                .as_deref()
+                .map(resolve)
+                .unwrap_or_else(|| output.dir.join("feedsplit.sqlite")),
+        );
+        Ok(Config {
+            path: path.to_path_buf(),
+            output,
+            fetch: raw.fetch,
+            rules_files: raw.rules.iter().map(|p| resolve(p)).collect(),
+            sources,
+        })
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.output
+            .store
+            .clone()
+            .unwrap_or_else(|| self.output.dir.join("feedsplit.sqlite"))
+    }
+}
+
+/// The line a value first appears on, for errors about values that parsed but are wrong.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/feedsplit/feedsplit.toml"))
+    }
+
+    #[test]
+    fn parses_and_resolves_paths() {
+        let c = parse(
+            "[output]\ndir = \"out\"\nbase_url = \"https://f.example.org/\"\n\n\
+             [[source]]\nname = \"cw\"\nurls = [\"https://www.computerworld.dk/\", \"page.html\"]\n\
+             sponsored_selectors = [\".partner\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(c.output.dir, PathBuf::from("/etc/feedsplit/out"));
+        assert_eq!(
+            c.store_path(),
+            PathBuf::from("/etc/feedsplit/out/feedsplit.sqlite")
+        );
+        assert_eq!(c.sources[0].urls[1], "/etc/feedsplit/page.html");
+        assert_eq!(c.sources[0].rules.sites[0].host, "www.computerworld.dk");
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = parse("[[source]]\nname = \"a\"\nurls = [\"x\"]\ntimezone = \"Mars/Olympus\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("/etc/feedsplit/feedsplit.toml:4: "), "{e}");
+        let e = parse("[output]\ndir = \"x\"\nitems_per_feed = \"many\"\n[[source]]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":3: "), "{e}");
+        let e = parse("[[source]]\nname = \"a\"\nurls = [\"x\"]\nsponsored_selectors = [\"<<\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":4: ") && e.contains("bad CSS selector"), "{e}");
+        let e = parse("[output]\n").unwrap_err().to_string();
+        assert!(e.contains("no [[source]]"), "{e}");
+    }
+}

@@ -1,0 +1,428 @@
+//! The cron job: every source of a config fetched politely, its items merged into the store in
+//! one transaction, and every feed rendered from the store. A failed source keeps its feeds.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::classify::Class;
+use crate::config::{Config, Source};
+use crate::extract::{Block, Item};
+use crate::input::{self, FetchError, Fetcher, InputKind};
+use crate::pipeline::{Options, Outcome};
+use crate::rules::{Rules, RulesError};
+use crate::store::{Change, RunRecord, Store, StoreError};
+use crate::write::{self, Layout, WriteError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}: another feedsplit run holds the lock; try again later or pass --wait")]
+    Locked(String),
+    #[error("{path}: cannot take the lock: {source}")]
+    Lock {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// How one source's run went.
+#[derive(Debug, Clone, Default)]
+pub struct SourceReport {
+    pub name: String,
+    pub fetched: usize,
+    pub not_modified: usize,
+    pub failures: Vec<String>,
+    /// New items per class: editorial, sponsored, personnel.
+    pub new: [usize; 3],
+    pub items_seen: usize,
+    pub moves: Vec<String>,
+    pub warning: Option<String>,
+    /// Per-URL lines for `-v`.
+    pub details: Vec<String>,
+}
+
+impl SourceReport {
+    pub fn failed(&self) -> bool {
+        !self.failures.is_empty()
+    }
+
+    /// The one summary line cron mails show.
+    pub fn summary(&self) -> String {
+        let status = if self.failed() { "FAILED" } else { "ok" };
+        let mut line = format!(
+            "{}: {status}; fetched {}, not modified {}, failed {}; new: {} editorial, {} sponsored, {} personnel",
+            self.name,
+            self.fetched,
+            self.not_modified,
+            self.failures.len(),
+            self.new[0],
+            self.new[1],
+            self.new[2],
+        );
+        if let Some(first) = self.failures.first() {
+            line.push_str(&format!(" ({first})"));
+        }
+        line
+    }
+}
+
+pub struct RunOptions {
+    /// Wait for a running job's lock instead of giving up.
+    pub wait: bool,
+    pub now: DateTime<FixedOffset>,
+    /// Called after each URL, for a progress bar.
+    pub progress: Box<dyn Fn(&str)>,
+}
+
+/// The lock file that keeps two runs (cron, `serve --every`) from overlapping.
+pub struct RunLock {
+    _file: File,
+}
+
+impl RunLock {
+    pub fn acquire(dir: &Path, wait: bool) -> Result<RunLock, RunError> {
+        let path = dir.join(".feedsplit.lock");
+        let err = |source| RunError::Lock {
+            path: path.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        if wait {
+            file.lock().map_err(err)?;
+        } else {
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(RunError::Locked(path.display().to_string()));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(err(e)),
+            }
+        }
+        Ok(RunLock { _file: file })
+    }
+}
+
+/// Runs every source of the config, then renders every feed and the index files.
+pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, RunError> {
+    let _lock = RunLock::acquire(&config.output.dir, options.wait)?;
+    let mut store = Store::open(&config.store_path())?;
+    let base_rules = Rules::with_files(&config.rules_files)?;
+    let fetch = &config.fetch;
+    let mut fetcher = Fetcher::new(
+        fetch.options(),
+        Duration::from_millis(fetch.host_delay_ms),
+        fetch.retries,
+        Duration::from_secs(fetch.max_retry_after_seconds),
+        fetch.robots_txt,
+    );
+    let mut reports = Vec::new();
+    for source in &config.sources {
+        let rules = base_rules.extended(source.rules.clone(), &source.name)?;
+        let report = run_source(config, source, &rules, &mut store, &mut fetcher, options)?;
+        reports.push(report);
+    }
+    let layouts: Vec<Layout> = config
+        .sources
+        .iter()
+        .map(|s| layout(config, s, &store))
+        .collect::<Result<_, _>>()?;
+    for (source, layout) in config.sources.iter().zip(&layouts) {
+        let mut items = Vec::new();
+        for class in Class::ALL {
+            items.extend(store.feed_items(&source.name, class, config.output.items_per_feed)?);
+        }
+        // An empty feed is dated by the source's first run, so it too keeps its bytes.
+        let fallback = store.first_run(&source.name)?.unwrap_or(options.now);
+        write::write_feeds(layout, &items, fallback)?;
+    }
+    write::write_index(&config.output.dir, &layouts)?;
+    Ok(reports)
+}
+
+fn layout(config: &Config, source: &Source, store: &Store) -> Result<Layout, RunError> {
+    let site_link = source
+        .urls
+        .iter()
+        .find_map(|u| {
+            url::Url::parse(u)
+                .ok()
+                .filter(|u| u.scheme().starts_with("http"))
+        })
+        .map(|u| format!("{}://{}/", u.scheme(), u.host_str().unwrap_or_default()))
+        .or_else(|| {
+            store
+                .feed_items(&source.name, Class::Editorial, 1)
+                .ok()?
+                .first()?
+                .item
+                .link
+                .as_deref()
+                .and_then(|l| url::Url::parse(l).ok())
+                .map(|u| format!("{}://{}/", u.scheme(), u.host_str().unwrap_or_default()))
+        });
+    Ok(Layout {
+        dir: config.output.dir.clone(),
+        name: source.name.clone(),
+        formats: config.output.formats.clone(),
+        base_url: config
+            .output
+            .base_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok()),
+        site_link,
+        ttl: config.output.ttl_minutes,
+    })
+}
+
+/// A fetched or read document, or why not.
+enum Got {
+    Document(input::Document, Option<input::Validators>),
+    NotModified,
+}
+
+fn get(spec: &str, store: &Store, fetcher: &mut Fetcher) -> Result<Got, String> {
+    if spec.starts_with("http://") || spec.starts_with("https://") {
+        let known = store.validators(spec).map_err(|e| e.to_string())?;
+        let fetched = fetcher
+            .get(spec, known.as_ref())
+            .map_err(|e: FetchError| e.to_string())?;
+        let Some(body) = fetched.body else {
+            return Ok(Got::NotModified);
+        };
+        let doc = input::from_bytes(
+            spec,
+            Some(fetched.final_url),
+            &body,
+            fetched.content_type.as_deref(),
+            None,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Got::Document(doc, Some(fetched.validators)))
+    } else {
+        let bytes = std::fs::read(spec).map_err(|e| format!("{spec}: cannot read: {e}"))?;
+        let doc = input::from_bytes(spec, None, &bytes, None, None).map_err(|e| e.to_string())?;
+        Ok(Got::Document(doc, None))
+    }
+}
+
+fn run_source(
+    config: &Config,
+    source: &Source,
+    rules: &Rules,
+    store: &mut Store,
+    fetcher: &mut Fetcher,
+    options: &RunOptions,
+) -> Result<SourceReport, RunError> {
+    let mut report = SourceReport {
+        name: source.name.clone(),
+        ..SourceReport::default()
+    };
+    let opts = Options {
+        rules,
+        kind: None,
+        tz: source.tz,
+        source_name: &source.name,
+        fetch: config.fetch.options(),
+    };
+    let mut outcome = Outcome::default();
+    let mut seen = HashSet::new();
+    let mut validators: Vec<(String, input::Validators)> = Vec::new();
+    for spec in &source.urls {
+        match get(spec, store, fetcher) {
+            Ok(Got::NotModified) => {
+                report.not_modified += 1;
+                report.details.push(format!("{spec}: not modified"));
+            }
+            Ok(Got::Document(doc, v)) => match outcome.items_from(&doc, &opts, &mut seen) {
+                Ok(()) => {
+                    report.fetched += 1;
+                    report.details.push(format!("{spec}: read"));
+                    if let Some(v) = v {
+                        validators.push((spec.clone(), v));
+                    }
+                }
+                Err(e) => report.failures.push(e.to_string()),
+            },
+            Err(e) => report.failures.push(e),
+        }
+        (options.progress)(spec);
+    }
+    let mut items: Vec<Item> = outcome.items.into_iter().map(|c| c.item).collect();
+    report.items_seen = items.len();
+    if report.failed() {
+        // Nothing of a failing source is stored: its feeds stay as the last good run left them.
+        let record = RunRecord {
+            status: "failed".into(),
+            fetched: report.fetched,
+            not_modified: report.not_modified,
+            failed: report.failures.len(),
+            items_seen: report.items_seen,
+            new: [0; 3],
+            message: Some(report.failures.join("; ")),
+        };
+        store.log_run(&source.name, options.now, &record)?;
+        return Ok(report);
+    }
+    follow_links(
+        config,
+        source,
+        &opts,
+        store,
+        fetcher,
+        &mut items,
+        &mut report,
+    )?;
+    let recent = store.recent_items_seen(&source.name, 5)?;
+    let tx = store.begin(&source.name, options.now)?;
+    for item in &items {
+        match tx.upsert(item)? {
+            Change::New(class) => report.new[class as usize] += 1,
+            Change::Moved { from, to } => report.moves.push(format!(
+                "{} moved from {from} to {to}: {}",
+                item.id, item.title
+            )),
+            Change::Updated | Change::Unchanged => {}
+        }
+    }
+    for (url, v) in &validators {
+        tx.set_validators(url, v)?;
+    }
+    tx.prune(config.output.retention_days)?;
+    if report.fetched > 0 && !recent.is_empty() {
+        let typical = recent.iter().sum::<usize>() / recent.len();
+        if report.items_seen == 0 {
+            report.warning = Some(format!(
+                "{}: no items found (recent runs found about {typical}); has the markup changed?",
+                source.name
+            ));
+        } else if report.items_seen * 2 < typical {
+            report.warning = Some(format!(
+                "{}: {} items found, recent runs found about {typical}; has the markup changed?",
+                source.name, report.items_seen
+            ));
+        }
+    } else if report.fetched > 0 && report.items_seen == 0 {
+        report.warning = Some(format!(
+            "{}: no items found; check the source's URLs and rules",
+            source.name
+        ));
+    }
+    tx.log_run(&RunRecord {
+        status: "ok".into(),
+        fetched: report.fetched,
+        not_modified: report.not_modified,
+        failed: 0,
+        items_seen: report.items_seen,
+        new: report.new,
+        message: report.warning.clone(),
+    })?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// Depth 1: reads the page behind new teasers (and, if asked, new upstream feed items) once, for
+/// full text, dates and a label only the article page shows. At most `max_follow_per_run`.
+fn follow_links(
+    config: &Config,
+    source: &Source,
+    opts: &Options,
+    store: &Store,
+    fetcher: &mut Fetcher,
+    items: &mut [Item],
+    report: &mut SourceReport,
+) -> Result<(), RunError> {
+    let fetch = &config.fetch;
+    if !fetch.follow_teasers && !fetch.check_feed_items {
+        return Ok(());
+    }
+    let mut budget = fetch.max_follow_per_run;
+    for item in items.iter_mut() {
+        if budget == 0 {
+            break;
+        }
+        let wanted = match item.block {
+            Block::Teaser | Block::SponsoredTeaser => fetch.follow_teasers,
+            Block::FeedEntry => fetch.check_feed_items,
+            _ => false,
+        };
+        let Some(link) = item.link.clone() else {
+            continue;
+        };
+        if !wanted || store.contains(&source.name, &item.id)? {
+            continue;
+        }
+        budget -= 1;
+        let page = match fetcher.get(&link, None) {
+            Ok(f) => f,
+            Err(e) => {
+                report.details.push(format!("{link}: not followed: {e}"));
+                continue;
+            }
+        };
+        let Some(body) = page.body else { continue };
+        let Ok(doc) = input::from_bytes(
+            &link,
+            Some(page.final_url),
+            &body,
+            page.content_type.as_deref(),
+            Some(InputKind::Html),
+        ) else {
+            continue;
+        };
+        let cx = crate::extract::Context {
+            rules: opts.rules,
+            tz: opts.tz,
+            source_name: opts.source_name,
+        };
+        let Ok(extraction) = crate::extract::extract(&doc, &cx) else {
+            continue;
+        };
+        if let Some(article) = extraction
+            .items
+            .into_iter()
+            .find(|i| i.block == Block::Article)
+        {
+            enrich(item, article);
+            report.details.push(format!("{link}: followed"));
+        }
+    }
+    Ok(())
+}
+
+/// Fills a teaser from its article page; the teaser keeps its id.
+fn enrich(item: &mut Item, article: Item) {
+    item.content_html = article.content_html.or(item.content_html.take());
+    item.summary = item.summary.take().or(article.summary);
+    item.published = article.published.or(item.published);
+    item.author = article.author.or(item.author.take());
+    item.sponsor = item.sponsor.take().or(article.sponsor);
+    for e in article.evidence {
+        let e = crate::extract::Evidence {
+            location: format!("article page: {}", e.location),
+            ..e
+        };
+        if !item.evidence.contains(&e) {
+            item.evidence.push(e);
+        }
+    }
+}
+
+/// The default config path.
+pub fn default_config() -> PathBuf {
+    PathBuf::from("feedsplit.toml")
+}

@@ -1,0 +1,576 @@
+//! Step 4: the embedded item store. Items outlive the page they were seen on; an id, once issued,
+//! keeps its row; HTTP validators and a run log live beside them. One transaction per source.
+
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::classify::{Class, Classified, classify};
+use crate::extract::Item;
+use crate::input::Validators;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: item store: {source}")]
+    Sqlite {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("{path}: item store holds an unreadable item {id}: {message}")]
+    Corrupt {
+        path: String,
+        id: String,
+        message: String,
+    },
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS items (
+    source      TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    class       TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    link        TEXT,
+    summary     TEXT,
+    content     TEXT,
+    sponsor     TEXT,
+    reasons     TEXT NOT NULL,
+    personnel   TEXT,
+    published   TEXT,
+    first_seen  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,
+    sort_ts     INTEGER NOT NULL,
+    data        TEXT NOT NULL,
+    PRIMARY KEY (source, id)
+);
+CREATE INDEX IF NOT EXISTS items_by_feed ON items (source, class, sort_ts DESC, id);
+CREATE TABLE IF NOT EXISTS validators (
+    url           TEXT PRIMARY KEY,
+    etag          TEXT,
+    last_modified TEXT,
+    checked_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id            INTEGER PRIMARY KEY,
+    source        TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    fetched       INTEGER NOT NULL,
+    not_modified  INTEGER NOT NULL,
+    failed        INTEGER NOT NULL,
+    items_seen    INTEGER NOT NULL,
+    new_editorial INTEGER NOT NULL,
+    new_sponsored INTEGER NOT NULL,
+    new_personnel INTEGER NOT NULL,
+    message       TEXT
+);
+CREATE TABLE IF NOT EXISTS moves (
+    id         INTEGER PRIMARY KEY,
+    source     TEXT NOT NULL,
+    item_id    TEXT NOT NULL,
+    from_class TEXT NOT NULL,
+    to_class   TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
+";
+
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    New(Class),
+    Updated,
+    Unchanged,
+    Moved { from: Class, to: Class },
+}
+
+/// One run of one source, for the log.
+#[derive(Debug, Clone, Default)]
+pub struct RunRecord {
+    pub status: String,
+    pub fetched: usize,
+    pub not_modified: usize,
+    pub failed: usize,
+    pub items_seen: usize,
+    pub new: [usize; 3],
+    pub message: Option<String>,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let name = path.display().to_string();
+        let err = |source| StoreError::Sqlite {
+            path: name.clone(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(e.to_string()),
+                ))
+            })?;
+        }
+        let conn = Connection::open(path).map_err(err)?;
+        // WAL keeps readers unblocked and a killed run leaves the last commit intact.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(Store { conn, path: name })
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    pub fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT etag, last_modified FROM validators WHERE url = ?1",
+                [url],
+                |r| {
+                    Ok(Validators {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(self.err())
+    }
+
+    pub fn contains(&self, source: &str, id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM items WHERE source = ?1 AND id = ?2",
+                params![source, id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(self.err())
+    }
+
+    /// Starts the one transaction a source's run makes.
+    pub fn begin(
+        &mut self,
+        source: &str,
+        now: DateTime<FixedOffset>,
+    ) -> Result<SourceTx<'_>, StoreError> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Sqlite {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(SourceTx {
+            tx,
+            path,
+            source: source.to_string(),
+            now,
+        })
+    }
+
+    /// The newest `limit` items of a feed, each dated by its publication or, failing that, by
+    /// when it was first seen, so its date never moves.
+    pub fn feed_items(
+        &self,
+        source: &str,
+        class: Class,
+        limit: usize,
+    ) -> Result<Vec<Classified>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, data, first_seen FROM items WHERE source = ?1 AND class = ?2 \
+                 ORDER BY sort_ts DESC, id LIMIT ?3",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![source, class.as_str(), limit as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, data, first_seen) = row.map_err(self.err())?;
+            let mut c: Classified =
+                serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    id: id.clone(),
+                    message: e.to_string(),
+                })?;
+            if c.item.published.is_none() {
+                c.item.published = DateTime::parse_from_rfc3339(&first_seen).ok();
+            }
+            out.push(c);
+        }
+        Ok(out)
+    }
+
+    /// When the source first ran: the stable date of a feed that has no items yet.
+    pub fn first_run(&self, source: &str) -> Result<Option<DateTime<FixedOffset>>, StoreError> {
+        let at: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT MIN(at) FROM runs WHERE source = ?1",
+                [source],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        Ok(at.and_then(|a| DateTime::parse_from_rfc3339(&a).ok()))
+    }
+
+    /// Items seen by the source's last `n` runs that fetched something.
+    pub fn recent_items_seen(&self, source: &str, n: usize) -> Result<Vec<usize>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT items_seen FROM runs WHERE source = ?1 AND fetched > 0 AND status = 'ok' \
+                 ORDER BY id DESC LIMIT ?2",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![source, n as i64], |r| r.get::<_, i64>(0))
+            .map_err(self.err())?;
+        rows.map(|r| r.map(|v| v.max(0) as usize).map_err(self.err()))
+            .collect()
+    }
+
+    /// Logs a run that changed nothing else (a failed source), outside any item transaction.
+    pub fn log_run(
+        &self,
+        source: &str,
+        at: DateTime<FixedOffset>,
+        record: &RunRecord,
+    ) -> Result<(), StoreError> {
+        insert_run(&self.conn, source, at, record).map_err(self.err())
+    }
+}
+
+fn insert_run(
+    conn: &Connection,
+    source: &str,
+    at: DateTime<FixedOffset>,
+    r: &RunRecord,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO runs (source, at, status, fetched, not_modified, failed, items_seen, \
+         new_editorial, new_sponsored, new_personnel, message) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            source,
+            at.to_rfc3339(),
+            r.status,
+            r.fetched as i64,
+            r.not_modified as i64,
+            r.failed as i64,
+            r.items_seen as i64,
+            r.new[0] as i64,
+            r.new[1] as i64,
+            r.new[2] as i64,
+            r.message,
+        ],
+    )
+    .map(|_| ())
+}
+
+/// One source's changes, committed together or not at all.
+pub struct SourceTx<'a> {
+    tx: Transaction<'a>,
+    path: String,
+    source: String,
+    now: DateTime<FixedOffset>,
+}
+
+impl SourceTx<'_> {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Adds an item or merges it into the stored one with the same id. What a later sighting
+    /// lacks (content from a followed article page, a date, a label seen elsewhere) is kept, and
+    /// the class is decided again from the pooled evidence.
+    pub fn upsert(&self, seen: &Item) -> Result<Change, StoreError> {
+        let stored: Option<(String, String)> = self
+            .tx
+            .query_row(
+                "SELECT data, class FROM items WHERE source = ?1 AND id = ?2",
+                params![self.source, seen.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let now = self.now.to_rfc3339();
+        let Some((data, old_class)) = stored else {
+            let c = classify(seen.clone());
+            self.write(&c, Some(&now))?;
+            return Ok(Change::New(c.class));
+        };
+        let old: Classified = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            id: seen.id.clone(),
+            message: e.to_string(),
+        })?;
+        let merged = classify(merge(&old.item, seen));
+        self.tx
+            .execute(
+                "UPDATE items SET last_seen = ?3 WHERE source = ?1 AND id = ?2",
+                params![self.source, seen.id, now],
+            )
+            .map_err(self.err())?;
+        if merged == old {
+            return Ok(Change::Unchanged);
+        }
+        self.write(&merged, None)?;
+        let from = Class::parse(&old_class).unwrap_or(old.class);
+        if from != merged.class {
+            self.tx
+                .execute(
+                    "INSERT INTO moves (source, item_id, from_class, to_class, at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        self.source,
+                        seen.id,
+                        from.as_str(),
+                        merged.class.as_str(),
+                        now
+                    ],
+                )
+                .map_err(self.err())?;
+            return Ok(Change::Moved {
+                from,
+                to: merged.class,
+            });
+        }
+        Ok(Change::Updated)
+    }
+
+    fn write(&self, c: &Classified, first_seen: Option<&str>) -> Result<(), StoreError> {
+        let item = &c.item;
+        let data = to_json(c);
+        let reasons = to_json(&c.decided_by);
+        let personnel = item.personnel.as_ref().map(to_json);
+        let published = item.published.map(|d| d.to_rfc3339());
+        let first = match first_seen {
+            Some(f) => f.to_string(),
+            None => self
+                .tx
+                .query_row(
+                    "SELECT first_seen FROM items WHERE source = ?1 AND id = ?2",
+                    params![self.source, item.id],
+                    |r| r.get(0),
+                )
+                .map_err(self.err())?,
+        };
+        let sort_ts = item
+            .published
+            .map(|d| d.timestamp())
+            .or_else(|| {
+                DateTime::parse_from_rfc3339(&first)
+                    .ok()
+                    .map(|d| d.timestamp())
+            })
+            .unwrap_or_default();
+        self.tx
+            .execute(
+                "INSERT INTO items (source, id, class, title, link, summary, content, sponsor, \
+                 reasons, personnel, published, first_seen, last_seen, sort_ts, data) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14) \
+                 ON CONFLICT (source, id) DO UPDATE SET class = ?3, title = ?4, link = ?5, \
+                 summary = ?6, content = ?7, sponsor = ?8, reasons = ?9, personnel = ?10, \
+                 published = ?11, sort_ts = ?13, data = ?14",
+                params![
+                    self.source,
+                    item.id,
+                    c.class.as_str(),
+                    item.title,
+                    item.link,
+                    item.summary,
+                    item.content_html,
+                    item.sponsor,
+                    reasons,
+                    personnel,
+                    published,
+                    first,
+                    sort_ts,
+                    data,
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    pub fn set_validators(&self, url: &str, v: &Validators) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO validators (url, etag, last_modified, checked_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (url) DO UPDATE SET etag = ?2, last_modified = ?3, checked_at = ?4",
+                params![url, v.etag, v.last_modified, self.now.to_rfc3339()],
+            )
+            .map_err(self.err())
+            .map(|_| ())
+    }
+
+    /// Drops items older than the retention age (by publication, else first sighting).
+    pub fn prune(&self, retention_days: u32) -> Result<usize, StoreError> {
+        let cutoff = self.now.timestamp() - i64::from(retention_days) * 86_400;
+        self.tx
+            .execute(
+                "DELETE FROM items WHERE source = ?1 AND sort_ts < ?2",
+                params![self.source, cutoff],
+            )
+            .map_err(self.err())
+    }
+
+    pub fn log_run(&self, record: &RunRecord) -> Result<(), StoreError> {
+        insert_run(&self.tx, &self.source, self.now, record).map_err(self.err())
+    }
+
+    pub fn commit(self) -> Result<(), StoreError> {
+        let path = self.path;
+        self.tx
+            .commit()
+            .map_err(|source| StoreError::Sqlite { path, source })
+    }
+}
+
+/// A later sighting merged into the stored item: fields it lacks are kept, evidence is pooled.
+fn merge(old: &Item, seen: &Item) -> Item {
+    let mut m = seen.clone();
+    m.link = m.link.or_else(|| old.link.clone());
+    m.summary = m.summary.or_else(|| old.summary.clone());
+    m.published = m.published.or(old.published);
+    m.author = m.author.or_else(|| old.author.clone());
+    m.sponsor = m.sponsor.or_else(|| old.sponsor.clone());
+    m.personnel = m.personnel.or_else(|| old.personnel.clone());
+    // Keep the fuller text: a followed article page beats a teaser's blurb.
+    let len = |c: &Option<String>| c.as_deref().map_or(0, str::len);
+    if len(&old.content_html) > len(&m.content_html) {
+        m.content_html = old.content_html.clone();
+        m.block = old.block;
+    }
+    for e in &old.evidence {
+        if !m.evidence.contains(e) {
+            m.evidence.push(e.clone());
+        }
+    }
+    m
+}
+
+/// JSON text of a value the store keeps; our types always serialise.
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// Unix seconds as a date, for tests and logs.
+pub fn from_timestamp(secs: i64) -> Option<DateTime<FixedOffset>> {
+    Utc.timestamp_opt(secs, 0)
+        .single()
+        .map(|d| d.fixed_offset())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{Block, Evidence, Signal};
+
+    fn item(id: &str, evidence: Vec<Evidence>) -> Item {
+        Item {
+            id: id.into(),
+            title: "Titel".into(),
+            link: Some(id.into()),
+            summary: None,
+            content_html: None,
+            published: None,
+            author: None,
+            sponsor: None,
+            personnel: None,
+            block: Block::Teaser,
+            evidence,
+        }
+    }
+
+    fn label() -> Evidence {
+        Evidence {
+            signal: Signal::SponsoredLabel,
+            matched: "Annonce".into(),
+            location: "line 1".into(),
+        }
+    }
+
+    #[test]
+    fn upserts_merge_and_log_moves() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("s.sqlite")).expect("open");
+        let t1 = from_timestamp(1_760_000_000).expect("date");
+        let tx = store.begin("cw", t1).expect("tx");
+        assert_eq!(
+            tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+            Change::New(Class::Editorial)
+        );
+        tx.commit().expect("commit");
+        let tx = store.begin("cw", t1).expect("tx");
+        assert_eq!(
+            tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+            Change::Unchanged
+        );
+        assert_eq!(
+            tx.upsert(&item("https://x/1", vec![label()]))
+                .expect("upsert"),
+            Change::Moved {
+                from: Class::Editorial,
+                to: Class::Sponsored
+            }
+        );
+        // A later sighting without the label does not move it back.
+        assert_eq!(
+            tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+            Change::Unchanged
+        );
+        tx.commit().expect("commit");
+        let items = store.feed_items("cw", Class::Sponsored, 10).expect("items");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].item.published, Some(t1));
+        assert!(
+            store
+                .feed_items("cw", Class::Editorial, 10)
+                .expect("items")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn uncommitted_changes_vanish() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("s.sqlite")).expect("open");
+        let t1 = from_timestamp(1_760_000_000).expect("date");
+        {
+            let tx = store.begin("cw", t1).expect("tx");
+            tx.upsert(&item("https://x/2", vec![])).expect("upsert");
+            // dropped without commit, as a crash would
+        }
+        assert!(!store.contains("cw", "https://x/2").expect("query"));
+    }
+}
