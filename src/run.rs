@@ -131,27 +131,36 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, R
         fetch.robots_txt,
     );
     let mut reports = Vec::new();
+    let mut layouts = Vec::new();
     for source in &config.sources {
         let rules = base_rules.extended(source.rules.clone(), &source.name)?;
         let report = run_source(config, source, &rules, &mut store, &mut fetcher, options)?;
+        // Right after the source's commit, so a run killed later leaves this source complete.
+        let layout = layout(config, source, &store)?;
+        write_source_feeds(config, source, &layout, &store, options.now)?;
+        layouts.push(layout);
         reports.push(report);
-    }
-    let layouts: Vec<Layout> = config
-        .sources
-        .iter()
-        .map(|s| layout(config, s, &store))
-        .collect::<Result<_, _>>()?;
-    for (source, layout) in config.sources.iter().zip(&layouts) {
-        let mut items = Vec::new();
-        for class in Class::ALL {
-            items.extend(store.feed_items(&source.name, class, config.output.items_per_feed)?);
-        }
-        // An empty feed is dated by the source's first run, so it too keeps its bytes.
-        let fallback = store.first_run(&source.name)?.unwrap_or(options.now);
-        write::write_feeds(layout, &items, fallback)?;
     }
     write::write_index(&config.output.dir, &layouts)?;
     Ok(reports)
+}
+
+/// Renders a source's feeds from the store; files whose bytes did not change are not touched.
+fn write_source_feeds(
+    config: &Config,
+    source: &Source,
+    layout: &Layout,
+    store: &Store,
+    now: DateTime<FixedOffset>,
+) -> Result<(), RunError> {
+    let mut items = Vec::new();
+    for class in Class::ALL {
+        items.extend(store.feed_items(&source.name, class, config.output.items_per_feed)?);
+    }
+    // An empty feed is dated by the source's first run, so it too keeps its bytes.
+    let fallback = store.first_run(&source.name)?.unwrap_or(now);
+    write::write_feeds(layout, &items, fallback)?;
+    Ok(())
 }
 
 fn layout(config: &Config, source: &Source, store: &Store) -> Result<Layout, RunError> {

@@ -570,3 +570,616 @@ fn fetches_urls_with_the_charset_from_the_header() {
             "/missing: server answered HTTP 404",
         ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// `feedsplit run`: a test HTTP server on 127.0.0.1 with ETag/Last-Modified support whose pages
+// the tests change between runs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+struct Resource {
+    status: u16,
+    content_type: String,
+    body: Vec<u8>,
+}
+
+#[derive(Default)]
+struct ServerState {
+    pages: HashMap<String, Resource>,
+    /// One-off answers served before the page: (status, Retry-After).
+    pending: HashMap<String, Vec<(u16, Option<u64>)>>,
+    log: Vec<(String, u16)>,
+}
+
+struct TestServer {
+    base: String,
+    state: Arc<Mutex<ServerState>>,
+}
+
+impl TestServer {
+    fn start() -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = Arc::new(Mutex::new(ServerState::default()));
+        let shared = Arc::clone(&state);
+        std::thread::spawn(move || {
+            // Bounded: a test makes far fewer requests than this.
+            for stream in listener.incoming().take(10_000) {
+                let Ok(stream) = stream else { return };
+                handle(stream, &shared);
+            }
+        });
+        TestServer { base, state }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn set(&self, path: &str, content_type: &str, body: impl Into<Vec<u8>>) {
+        self.state.lock().expect("state").pages.insert(
+            path.to_string(),
+            Resource {
+                status: 200,
+                content_type: content_type.to_string(),
+                body: body.into(),
+            },
+        );
+    }
+
+    fn set_status(&self, path: &str, status: u16) {
+        if let Some(r) = self.state.lock().expect("state").pages.get_mut(path) {
+            r.status = status;
+        }
+    }
+
+    fn fail_next(&self, path: &str, status: u16, retry_after: Option<u64>) {
+        self.state
+            .lock()
+            .expect("state")
+            .pending
+            .entry(path.to_string())
+            .or_default()
+            .push((status, retry_after));
+    }
+
+    /// Requests since the last call, robots.txt left out.
+    fn take_log(&self) -> Vec<(String, u16)> {
+        let mut state = self.state.lock().expect("state");
+        std::mem::take(&mut state.log)
+            .into_iter()
+            .filter(|(p, _)| p != "/robots.txt")
+            .collect()
+    }
+}
+
+fn handle(mut stream: std::net::TcpStream, state: &Arc<Mutex<ServerState>>) {
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&request).into_owned();
+    let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let header = |name: &str| {
+        text.lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(&format!("{name}:")))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let mut state = state.lock().expect("state");
+    let pending = state.pending.get_mut(&path).and_then(|q| {
+        if q.is_empty() {
+            None
+        } else {
+            Some(q.remove(0))
+        }
+    });
+    let (status, headers, body) = if let Some((status, retry)) = pending {
+        let extra = retry
+            .map(|r| format!("Retry-After: {r}\r\n"))
+            .unwrap_or_default();
+        (status, extra, Vec::new())
+    } else {
+        match state.pages.get(&path).cloned() {
+            None => (404, String::new(), b"not found".to_vec()),
+            Some(r) if r.status != 200 => (r.status, String::new(), b"error".to_vec()),
+            Some(r) => {
+                let etag = format!(
+                    "\"{:x}\"",
+                    r.body.iter().fold(0u64, |h, b| {
+                        h.wrapping_mul(1_099_511_628_211)
+                            .wrapping_add(u64::from(*b))
+                    })
+                );
+                let validators = format!(
+                    "ETag: {etag}\r\nLast-Modified: Mon, 01 Sep 2025 08:00:00 GMT\r\nContent-Type: {}\r\n",
+                    r.content_type
+                );
+                if header("if-none-match").as_deref() == Some(etag.as_str()) {
+                    (304, validators, Vec::new())
+                } else {
+                    (200, validators, r.body)
+                }
+            }
+        }
+    };
+    state.log.push((path, status));
+    drop(state);
+    let reason = match status {
+        200 => "OK",
+        304 => "Not Modified",
+        404 => "Not Found",
+        _ => "Error",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+/// A config with the given sources (name, URLs) writing into `dir`.
+fn write_config(dir: &Path, sources: &[(&str, Vec<String>)]) -> PathBuf {
+    write_config_with(dir, sources, "")
+}
+
+fn write_config_with(dir: &Path, sources: &[(&str, Vec<String>)], fetch_extra: &str) -> PathBuf {
+    let mut text = format!(
+        "[output]\ndir = \"out\"\nbase_url = \"http://127.0.0.1:8080/\"\n\n\
+         [fetch]\nhost_delay_ms = 0\nretries = 1\nmax_retry_after_seconds = 2\n{fetch_extra}\n\n",
+    );
+    for (name, urls) in sources {
+        let urls: Vec<String> = urls.iter().map(|u| format!("\"{u}\"")).collect();
+        text.push_str(&format!(
+            "[[source]]\nname = \"{name}\"\nurls = [{}]\n\n",
+            urls.join(", ")
+        ));
+    }
+    let path = dir.join("feedsplit.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+fn run_job(config: &Path) -> std::process::Output {
+    feedsplit()
+        .args(["run", "--now", NOW, "--config"])
+        .arg(config)
+        .output()
+        .expect("run")
+}
+
+fn titles_in(dir: &Path, source: &str, class: &str) -> BTreeSet<String> {
+    json(&dir.join(format!("out/{source}/{class}.json")))["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["title"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Every file under the output directory but the store, with its bytes and mtime.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("dir") {
+            let p = e.expect("entry").path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if p.is_dir() {
+                stack.push(p);
+            } else if !name.starts_with("feedsplit.sqlite") && !name.starts_with('.') {
+                let m = std::fs::metadata(&p)
+                    .and_then(|m| m.modified())
+                    .expect("mtime");
+                out.push((p.clone(), std::fs::read(&p).expect("read"), m));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// A small article page of a site whose sidebar carries `sidebar`.
+fn article_page(n: usize, sidebar: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+         <link rel=\"canonical\" href=\"https://news.example.dk/art/{n}/historie-{n}\">\
+         <meta property=\"article:published_time\" content=\"2025-09-0{n}T08:00:00+02:00\"></head>\
+         <body><main><article><h1>Historie nummer {n} om dansk it</h1>\
+         <p class=\"lede\">Ledetekst til historie nummer {n} om it i det offentlige Danmark.</p>\
+         <div class=\"article-body\"><p>Brødtekst til historie {n}, som er lang nok til at være en rigtig artikel \
+         med flere sætninger om kommuner, regioner og staten.</p><p>Endnu et afsnit i historie {n} om de \
+         samme emner, skrevet af redaktionen.</p></div></article>\
+         <aside>{sidebar}</aside></main></body></html>"
+    )
+}
+
+const SIDEBAR: &str = "<div class=\"box\"><p class=\"label\">Annonceindlæg fra Trustworks</p>\
+    <h3><a href=\"https://news.example.dk/annonceindlaeg/tillid\">Tillid i en Zero-Trust verden</a></h3>\
+    <p>Cybersikkerhed er nu en central ledelsesopgave på linje med strategi og økonomi.</p></div>\
+    <section><h2>Navnenyt</h2>\
+    <p>Norriq Danmark A/S har pr. 1. september 2025 ansat Alexander Bendix som Consultant. Nyt job</p>\
+    <p>IT Confidence A/S har pr. 1. oktober 2025 ansat Henrik Thøgersen som it-konsulent. Nyt job</p>\
+    </section>";
+
+fn front_page(teasers: &[(&str, &str, bool)]) -> String {
+    let mut body = String::new();
+    for (slug, title, sponsored) in teasers {
+        let label = if *sponsored {
+            "<span class=\"kicker\">Annonce</span>"
+        } else {
+            ""
+        };
+        body.push_str(&format!(
+            "<article class=\"teaser\">{label}<a href=\"https://news.example.dk/art/{slug}\"><h2>{title}</h2></a>\
+             <p>Kort tekst om {title}, så læseren ved hvad det handler om.</p></article>"
+        ));
+    }
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><link rel=\"canonical\" href=\"https://news.example.dk/\"></head>\
+         <body><main><h1>Forsiden</h1>{body}</main></body></html>"
+    )
+}
+
+#[test]
+fn second_run_gets_304s_and_writes_identical_bytes() {
+    let server = TestServer::start();
+    server.set(
+        "/",
+        "text/html; charset=utf-8",
+        front_page(&[
+            (
+                "1/kommuner-mangler-overblik",
+                "Kommuner mangler overblik over it-kontrakter",
+                false,
+            ),
+            (
+                "2/saadan-flytter-du-sap",
+                "Sådan flytter du SAP til skyen",
+                true,
+            ),
+        ]),
+    );
+    let feed = std::fs::read(fixtures().join("mixed-feed.rss")).expect("feed");
+    server.set("/rss", "application/rss+xml", feed);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(
+        tmp.path(),
+        &[("news", vec![server.url("/"), server.url("/rss")])],
+    );
+    let first = run_job(&config);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(server.take_log().iter().all(|(_, s)| *s == 200));
+    let before = snapshot(&tmp.path().join("out"));
+    assert_eq!(before.len(), 11, "nine feeds and two index files");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let second = run_job(&config);
+    assert!(second.status.success());
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(stdout.contains("news: ok; fetched 0, not modified 2, failed 0; new: 0 editorial, 0 sponsored, 0 personnel"), "{stdout}");
+    assert_eq!(
+        server.take_log(),
+        vec![("/".to_string(), 304), ("/rss".to_string(), 304)]
+    );
+    assert_eq!(snapshot(&tmp.path().join("out")), before);
+    for class in CLASSES {
+        for format in FORMATS {
+            let url = format!("http://127.0.0.1:8080/news/{class}.{format}");
+            read_feed(&tmp.path().join(format!("out/news/{class}.{format}")), &url);
+        }
+    }
+    // The upstream feed's mix is split as `convert` splits it.
+    let sponsored = titles_in(tmp.path(), "news", "sponsored");
+    assert!(sponsored.contains("Sådan flytter du SAP til skyen uden nedetid"));
+    assert!(sponsored.contains("Guide: Fem trin til en sikker hybrid arbejdsplads"));
+    assert!(sponsored.contains("Sådan flytter du SAP til skyen"));
+    assert!(
+        titles_in(tmp.path(), "news", "editorial")
+            .contains("CISO fra Danske Bank har fået nyt job")
+    );
+    assert_eq!(titles_in(tmp.path(), "news", "personnel").len(), 2);
+    let opml = std::fs::read_to_string(tmp.path().join("out/index.opml")).expect("opml");
+    assert!(
+        opml.contains("xmlUrl=\"http://127.0.0.1:8080/news/sponsored.rss\""),
+        "{opml}"
+    );
+}
+
+#[test]
+fn new_teaser_is_one_new_item_and_a_vanished_teaser_stays() {
+    let server = TestServer::start();
+    server.set(
+        "/",
+        "text/html",
+        front_page(&[
+            (
+                "1/kommuner-mangler-overblik",
+                "Kommuner mangler overblik over it-kontrakter",
+                false,
+            ),
+            (
+                "2/regionen-dropper-system",
+                "Regionen dropper omstridt it-system",
+                false,
+            ),
+        ]),
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(tmp.path(), &[("news", vec![server.url("/")])]);
+    assert!(run_job(&config).status.success());
+    server.set(
+        "/",
+        "text/html",
+        front_page(&[
+            (
+                "3/fem-trin-til-sikker-cloud",
+                "Fem trin til en sikker cloud",
+                true,
+            ),
+            (
+                "1/kommuner-mangler-overblik",
+                "Kommuner mangler overblik over it-kontrakter",
+                false,
+            ),
+        ]),
+    );
+    let second = run_job(&config);
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        stdout.contains("new: 0 editorial, 1 sponsored, 0 personnel"),
+        "{stdout}"
+    );
+    assert_eq!(
+        titles_in(tmp.path(), "news", "sponsored"),
+        BTreeSet::from(["Fem trin til en sikker cloud".to_string()])
+    );
+    assert_eq!(
+        titles_in(tmp.path(), "news", "editorial"),
+        BTreeSet::from([
+            "Kommuner mangler overblik over it-kontrakter".to_string(),
+            "Regionen dropper omstridt it-system".to_string(),
+        ])
+    );
+}
+
+#[test]
+fn a_sidebar_repeated_on_five_article_pages_is_one_item_per_entry() {
+    let server = TestServer::start();
+    let mut urls = Vec::new();
+    for n in 1..=5 {
+        server.set(&format!("/art/{n}"), "text/html", article_page(n, SIDEBAR));
+        urls.push(server.url(&format!("/art/{n}")));
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(tmp.path(), &[("news", urls)]);
+    let out = run_job(&config);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("new: 5 editorial, 1 sponsored, 2 personnel"),
+        "{stdout}"
+    );
+    assert_eq!(titles_in(tmp.path(), "news", "sponsored").len(), 1);
+    assert_eq!(titles_in(tmp.path(), "news", "personnel").len(), 2);
+}
+
+#[test]
+fn a_failing_source_keeps_its_feeds_while_others_update() {
+    let server = TestServer::start();
+    server.set("/a", "text/html", article_page(1, SIDEBAR));
+    server.set(
+        "/b",
+        "text/html",
+        front_page(&[("4/nyhed", "En nyhed fra kilde B om it", false)]),
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(
+        tmp.path(),
+        &[("a", vec![server.url("/a")]), ("b", vec![server.url("/b")])],
+    );
+    assert!(run_job(&config).status.success());
+    let a_before = snapshot(&tmp.path().join("out/a"));
+    server.set_status("/a", 500);
+    server.set(
+        "/b",
+        "text/html",
+        front_page(&[
+            ("4/nyhed", "En nyhed fra kilde B om it", false),
+            ("5/endnu-en", "Endnu en nyhed fra kilde B om it", false),
+        ]),
+    );
+    // A 503 with Retry-After is waited out and retried.
+    server.fail_next("/b", 503, Some(1));
+    let out = run_job(&config);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a: FAILED") && stderr.contains("HTTP 500"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("b: ok; fetched 1") && stdout.contains("new: 1 editorial"),
+        "{stdout}"
+    );
+    assert_eq!(snapshot(&tmp.path().join("out/a")), a_before);
+    assert_eq!(titles_in(tmp.path(), "b", "editorial").len(), 2);
+}
+
+#[test]
+fn robots_txt_is_obeyed() {
+    let server = TestServer::start();
+    server.set(
+        "/robots.txt",
+        "text/plain",
+        "User-agent: *\nDisallow: /private/\n",
+    );
+    server.set("/private/page", "text/html", article_page(1, ""));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(tmp.path(), &[("p", vec![server.url("/private/page")])]);
+    let out = run_job(&config);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("disallowed by robots.txt"));
+    assert!(server.take_log().is_empty());
+}
+
+#[test]
+fn an_overlapping_run_is_refused_or_waits() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(
+        tmp.path(),
+        &[(
+            "seed",
+            vec![fixtures().join("seed.txt").display().to_string()],
+        )],
+    );
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir_all(&out_dir).expect("dir");
+    let lock = std::fs::File::create(out_dir.join(".feedsplit.lock")).expect("lock file");
+    lock.lock().expect("hold the lock as a running job would");
+    let out = run_job(&config);
+    assert_eq!(out.status.code(), Some(75));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another feedsplit run holds the lock"));
+    assert!(!out_dir.join("seed").exists());
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(lock);
+    });
+    let waited = feedsplit()
+        .args(["run", "--wait", "--now", NOW, "--config"])
+        .arg(&config)
+        .output()
+        .expect("run");
+    release.join().expect("thread");
+    assert!(
+        waited.status.success(),
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
+    assert_eq!(titles_in(tmp.path(), "seed", "personnel").len(), 4);
+}
+
+#[test]
+fn a_malformed_config_names_file_and_line_before_fetching() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("feedsplit.toml");
+    std::fs::write(
+        &path,
+        "[output]\ndir = \"out\"\nitems_per_feed = \"lots\"\n\n[[source]]\nname = \"x\"\nurls = [\"http://127.0.0.1:9/\"]\n",
+    )
+    .expect("write");
+    feedsplit()
+        .args(["run", "--config"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("feedsplit.toml:3: "));
+    std::fs::write(
+        &path,
+        "[[source]]\nname = \"x\"\nurls = [\"a.html\"]\ntimezone = \"Nowhere/City\"\n",
+    )
+    .expect("write");
+    feedsplit()
+        .args(["run", "--config"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("feedsplit.toml:4: ")
+                .and(predicate::str::contains("Nowhere/City")),
+        );
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn teasers_are_followed_once_for_content_dates_and_labels() {
+    let server = TestServer::start();
+    let front = front_page(&[("7/historie-7", "Historie om skyen", false)]).replace(
+        "https://news.example.dk/art/7/historie-7",
+        &server.url("/art/7"),
+    );
+    server.set("/", "text/html", front);
+    // The article page itself carries the label the teaser lacked.
+    let page = article_page(7, "").replace(
+        "<article>",
+        "<article><div class=\"disclosure\">Annonceindlæg fra Skyhuset</div>",
+    );
+    server.set("/art/7", "text/html", page);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config_with(
+        tmp.path(),
+        &[("news", vec![server.url("/")])],
+        "follow_teasers = true\nmax_follow_per_run = 5",
+    );
+    let out = run_job(&config);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sponsored = json(&tmp.path().join("out/news/sponsored.json"));
+    let item = &sponsored["items"][0];
+    assert_eq!(item["title"], "Historie om skyen");
+    assert_eq!(item["_feedsplit"]["sponsor"], "Skyhuset");
+    assert_eq!(item["date_published"], "2025-09-07T08:00:00+02:00");
+    assert!(
+        item["content_html"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Brødtekst til historie 7")
+    );
+    assert_eq!(server.take_log().len(), 2);
+    // Known items are not followed again.
+    server.set(
+        "/",
+        "text/html",
+        front_page(&[("7/historie-7", "Historie om skyen", false)])
+            .replace(
+                "https://news.example.dk/art/7/historie-7",
+                &server.url("/art/7"),
+            )
+            .replace("Forsiden", "Forsiden i dag"),
+    );
+    assert!(run_job(&config).status.success());
+    assert_eq!(server.take_log(), vec![("/".to_string(), 200)]);
+}
+
+#[test]
+fn a_source_that_suddenly_yields_nothing_is_a_warning() {
+    let server = TestServer::start();
+    server.set(
+        "/",
+        "text/html",
+        front_page(&[
+            ("1/a", "Første nyhed om it i kommunerne", false),
+            ("2/b", "Anden nyhed om it i regionerne", false),
+        ]),
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(tmp.path(), &[("news", vec![server.url("/")])]);
+    assert!(run_job(&config).status.success());
+    server.set(
+        "/",
+        "text/html",
+        "<html><body><main><h1>Ny forside</h1><p>Intet her.</p></main></body></html>",
+    );
+    let out = run_job(&config);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: news: no items found (recent runs found about 2)"),
+        "{stderr}"
+    );
+    assert_eq!(titles_in(tmp.path(), "news", "editorial").len(), 2);
+}

@@ -6,8 +6,8 @@ use sha2::{Digest, Sha256};
 
 use crate::rules::normalize;
 
-/// The canonical form of a link: absolute, https where it was http, no `utm_*` or other
-/// tracking parameters, no fragment. `None` for links that are not web pages.
+/// The canonical form of a link: absolute, no `utm_*` or other tracking parameters, no
+/// fragment. The scheme is kept: an http-only site must stay reachable from the feed.
 pub fn canonical_url(href: &str, base: Option<&url::Url>) -> Option<String> {
     let href = href.trim();
     if href.is_empty() || href.starts_with('#') {
@@ -19,10 +19,6 @@ pub fn canonical_url(href: &str, base: Option<&url::Url>) -> Option<String> {
     };
     if url.scheme() != "http" && url.scheme() != "https" {
         return None;
-    }
-    if url.scheme() == "http" {
-        // Same page either way; readers key on the string, so pick one.
-        let _ = url.set_scheme("https");
     }
     url.set_fragment(None);
     let kept: Vec<(String, String)> = url
@@ -89,7 +85,7 @@ mod tests {
                 None
             )
             .as_deref(),
-            Some("https://www.computerworld.dk/art/123/x")
+            Some("http://www.computerworld.dk/art/123/x")
         );
         let base = url::Url::parse("https://example.dk/a/b").ok();
         assert_eq!(
