@@ -33,6 +33,27 @@ pub enum Command {
     Classify(ClassifyArgs),
     /// Regenerate every feed of a config file (the cron job).
     Run(RunArgs),
+    /// Serve the feeds directory to feed readers, optionally regenerating on a schedule.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The feeds directory (default: the config's output directory, else `feeds`).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Config to regenerate from (with --every).
+    #[arg(long, requires = "every")]
+    pub config: Option<PathBuf>,
+    /// Regenerate this often: 15m, 30s, 1h.
+    #[arg(long, requires = "config", value_parser = crate::serve::parse_interval)]
+    pub every: Option<std::time::Duration>,
+    /// Worker threads answering requests.
+    #[arg(long, default_value_t = 4)]
+    pub threads: usize,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +150,8 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Run(#[from] RunError),
+    #[error(transparent)]
+    Serve(#[from] crate::serve::ServeError),
     #[error("--name {0:?}: use letters, digits, '-', '_' and '.' only")]
     BadName(String),
 }
@@ -139,6 +162,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Convert(args) => convert(args),
         Command::Classify(args) => classify(args),
         Command::Run(args) => run_job(args),
+        Command::Serve(args) => serve(args),
     }
 }
 
@@ -331,4 +355,31 @@ fn run_job(args: RunArgs) -> Result<ExitCode, CliError> {
     } else {
         Ok(ExitCode::SUCCESS)
     }
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
+    let config = args.config.as_deref().map(Config::load).transpose()?;
+    let dir = args
+        .dir
+        .or_else(|| config.as_ref().map(|c| c.output.dir.clone()))
+        .unwrap_or_else(|| PathBuf::from("feeds"));
+    // A fresh install may serve before the first run has made the directory.
+    std::fs::create_dir_all(&dir).map_err(|source| crate::serve::ServeError::Dir {
+        dir: dir.display().to_string(),
+        source,
+    })?;
+    let schedule = match (config, args.every) {
+        (Some(config), Some(every)) => Some(crate::serve::Schedule { config, every }),
+        _ => None,
+    };
+    let options = crate::serve::ServeOptions {
+        dir: dir.clone(),
+        addr: args.addr,
+        threads: args.threads,
+        schedule,
+    };
+    crate::serve::serve(options, |addr| {
+        println!("serving {} at http://{addr}/", dir.display());
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

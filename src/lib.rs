@@ -6,5 +6,6 @@ pub mod input;
 pub mod pipeline;
 pub mod rules;
 pub mod run;
+pub mod serve;
 pub mod store;
 pub mod write;

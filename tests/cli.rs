@@ -1183,3 +1183,397 @@ fn a_source_that_suddenly_yields_nothing_is_a_warning() {
     );
     assert_eq!(titles_in(tmp.path(), "news", "editorial").len(), 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// `feedsplit serve`, and a real feed reader (newsboat) subscribed to what it serves.
+
+struct Served {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Served {
+    fn start(args: &[&str]) -> Served {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedsplit"))
+            .arg("serve")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let first = lines.next().expect("a line").expect("utf-8");
+        // Keep draining so scheduled runs never block on a full pipe.
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        let addr = first
+            .rsplit("http://")
+            .next()
+            .expect("address")
+            .trim_end_matches('/')
+            .to_string();
+        Served { child, addr }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// SIGTERM, then the exit status within five seconds.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        for _ in 0..50 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("serve did not stop on SIGTERM");
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One raw HTTP/1.1 exchange: (status, header block, body).
+fn raw_http(addr: &str, request: &str) -> (u16, String, Vec<u8>) {
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("timeout");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header end");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    (status, head, response[split + 4..].to_vec())
+}
+
+fn get(addr: &str, path: &str, extra: &str) -> (u16, String, Vec<u8>) {
+    raw_http(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n"),
+    )
+}
+
+fn header_value(head: &str, name: &str) -> String {
+    head.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn serve_answers_like_a_good_web_server() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let feeds = tmp.path().join("feeds");
+    convert(&fixtures().join("cw-article.html"), &feeds, "cw");
+    std::fs::write(feeds.join("feedsplit.sqlite"), "store").expect("store");
+    let outside = tmp.path().join("secret.rss");
+    std::fs::write(&outside, "secret").expect("secret");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside, feeds.join("cw/escape.rss")).expect("symlink");
+    let dir = feeds.display().to_string();
+    let served = Served::start(&["--dir", &dir, "--addr", "127.0.0.1:0"]);
+    let addr = served.addr.clone();
+    for (path, ctype) in [
+        ("/cw/editorial.rss", "application/rss+xml"),
+        ("/cw/sponsored.atom", "application/atom+xml"),
+        ("/cw/personnel.json", "application/feed+json"),
+    ] {
+        let (status, head, body) = get(&addr, path, "");
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            header_value(&head, "content-type").starts_with(ctype),
+            "{head}"
+        );
+        assert_eq!(body, std::fs::read(feeds.join(&path[1..])).expect("file"));
+        let etag = header_value(&head, "etag");
+        let last_modified = header_value(&head, "last-modified");
+        assert!(!etag.is_empty() && !last_modified.is_empty(), "{head}");
+        let (status, _, body) = get(&addr, path, &format!("If-None-Match: {etag}\r\n"));
+        assert_eq!((status, body.len()), (304, 0), "{path}");
+        let (status, _, _) = get(
+            &addr,
+            path,
+            &format!("If-Modified-Since: {last_modified}\r\n"),
+        );
+        assert_eq!(status, 304, "{path}");
+        let (status, _, _) = get(&addr, path, "If-None-Match: \"other\"\r\n");
+        assert_eq!(status, 200, "{path}");
+    }
+    // gzip when asked, and the unpacked bytes are the file.
+    let (status, head, body) = get(&addr, "/cw/editorial.atom", "Accept-Encoding: gzip\r\n");
+    assert_eq!(status, 200);
+    assert_eq!(header_value(&head, "content-encoding"), "gzip");
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(body.as_slice())
+        .read_to_end(&mut unpacked)
+        .expect("gunzip");
+    assert_eq!(
+        unpacked,
+        std::fs::read(feeds.join("cw/editorial.atom")).expect("file")
+    );
+    // HEAD: headers only.
+    let (status, head, body) = raw_http(
+        &addr,
+        &format!("HEAD /cw/editorial.rss HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!((status, body.len()), (200, 0));
+    assert!(
+        header_value(&head, "content-length")
+            .parse::<usize>()
+            .unwrap_or(0)
+            > 0
+    );
+    // The index page for "/", and nothing outside the feeds or beside them.
+    std::fs::write(feeds.join("index.html"), "<!DOCTYPE html><title>x</title>").expect("index");
+    assert_eq!(get(&addr, "/", "").0, 200);
+    for bad in [
+        "/../secret.rss",
+        "/cw/../../secret.rss",
+        "/%2e%2e/secret.rss",
+        "/cw/%2e%2e/%2e%2e/secret.rss",
+        "/..%2fsecret.rss",
+        "/cw/escape.rss",
+        "/feedsplit.sqlite",
+        "/cw/",
+        "/cw",
+        "/nothing.rss",
+    ] {
+        assert_eq!(get(&addr, bad, "").0, 404, "{bad}");
+    }
+    let (status, _, _) = raw_http(
+        &addr,
+        &format!(
+            "POST /cw/editorial.rss HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(status, 405);
+    assert!(served.stop().success(), "clean exit on SIGTERM");
+}
+
+#[test]
+fn many_concurrent_conditional_requests_get_304s() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let feeds = tmp.path().join("feeds");
+    convert(&fixtures().join("cw-article.html"), &feeds, "cw");
+    let dir = feeds.display().to_string();
+    let served = Served::start(&["--dir", &dir, "--addr", "127.0.0.1:0", "--threads", "4"]);
+    let addr = served.addr.clone();
+    let paths: Vec<String> = CLASSES
+        .iter()
+        .flat_map(|c| FORMATS.iter().map(move |f| format!("/cw/{c}.{f}")))
+        .collect();
+    let etags: Vec<String> = paths
+        .iter()
+        .map(|p| header_value(&get(&addr, p, "").1, "etag"))
+        .collect();
+    let started = std::time::Instant::now();
+    // Bounded: 16 clients x 25 requests, on loopback only.
+    let clients: Vec<_> = (0..16)
+        .map(|client| {
+            let addr = addr.clone();
+            let paths = paths.clone();
+            let etags = etags.clone();
+            std::thread::spawn(move || {
+                let mut statuses = Vec::new();
+                for i in 0..25 {
+                    let k = (client + i) % paths.len();
+                    let extra = format!("If-None-Match: {}\r\n", etags[k]);
+                    statuses.push(get(&addr, &paths[k], &extra).0);
+                }
+                statuses
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = clients
+        .into_iter()
+        .flat_map(|c| c.join().expect("client"))
+        .collect();
+    assert_eq!(statuses.len(), 400);
+    assert!(statuses.iter().all(|s| *s == 304), "{statuses:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert!(served.stop().success());
+}
+
+#[test]
+fn serve_every_regenerates_under_the_run_lock() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(
+        tmp.path(),
+        &[(
+            "seed",
+            vec![fixtures().join("seed.txt").display().to_string()],
+        )],
+    );
+    let cfg = config.display().to_string();
+    let served = Served::start(&["--config", &cfg, "--every", "1s", "--addr", "127.0.0.1:0"]);
+    let mut status = 0;
+    for _ in 0..100 {
+        status = get(&served.addr, "/seed/personnel.atom", "").0;
+        if status == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status, 200, "the scheduled run wrote the feeds");
+    assert_eq!(get(&served.addr, "/index.opml", "").0, 200);
+    // While the server's schedule runs, a cron run may still take its turn under the lock.
+    let out = run_job(&config);
+    assert!(matches!(out.status.code(), Some(0 | 75)));
+    assert!(served.stop().success());
+}
+
+/// Unread items per feed URL in a newsboat cache.
+fn newsboat_unread(cache: &Path) -> HashMap<String, i64> {
+    let conn = rusqlite::Connection::open(cache).expect("cache");
+    let mut stmt = conn
+        .prepare("SELECT feedurl, SUM(unread) FROM rss_item WHERE deleted = 0 GROUP BY feedurl")
+        .expect("query");
+    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+/// newsboat keys articles by guid across all its feeds, so each format gets a cache of its own;
+/// it reads RSS and Atom (JSON Feed it does not support, so those are checked with feed-rs).
+fn newsboat_reload(home: &Path, urls: &[String], cache: &str) -> HashMap<String, i64> {
+    let list = home.join(format!("{cache}.urls"));
+    std::fs::write(&list, urls.join("\n") + "\n").expect("urls");
+    let config = home.join("config");
+    std::fs::write(&config, "reload-threads 3\n").expect("config");
+    let db = home.join(format!("{cache}.db"));
+    let status = std::process::Command::new("newsboat")
+        .env("HOME", home)
+        .arg("-u")
+        .arg(&list)
+        .arg("-c")
+        .arg(&db)
+        .arg("-C")
+        .arg(&config)
+        .args(["-x", "reload"])
+        .status()
+        .expect("run newsboat");
+    assert!(status.success());
+    newsboat_unread(&db)
+}
+
+#[test]
+fn newsboat_reads_the_served_feeds() {
+    if std::process::Command::new("newsboat")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install newsboat (.ci/run does)"
+        );
+        eprintln!("newsboat is not installed: skipping the real-reader test");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).expect("out");
+    let dir = out.display().to_string();
+    let served = Served::start(&["--dir", &dir, "--addr", "127.0.0.1:0"]);
+    let upstream = TestServer::start();
+    let front = |extra: bool| {
+        let mut teasers = vec![
+            (
+                "1/kommuner",
+                "Kommuner mangler overblik over it-kontrakter",
+                false,
+            ),
+            ("2/regionen", "Regionen dropper omstridt it-system", false),
+            ("3/sap", "Sådan flytter du SAP til skyen", true),
+        ];
+        if extra {
+            teasers.push(("4/cloud", "Fem trin til en sikker cloud", true));
+        }
+        front_page(&teasers)
+    };
+    upstream.set("/", "text/html", front(false));
+    upstream.set("/art/1", "text/html", article_page(1, SIDEBAR));
+    // Self links must name where the files are served.
+    let config_text = format!(
+        "[output]\ndir = \"out\"\nbase_url = \"{}\"\n\n[fetch]\nhost_delay_ms = 0\n\n\
+         [[source]]\nname = \"news\"\nurls = [\"{}\", \"{}\"]\n",
+        served.url("/"),
+        upstream.url("/"),
+        upstream.url("/art/1")
+    );
+    let config = tmp.path().join("feedsplit.toml");
+    std::fs::write(&config, config_text).expect("config");
+    assert!(run_job(&config).status.success());
+    let urls = |format: &str| -> Vec<String> {
+        CLASSES
+            .iter()
+            .map(|c| served.url(&format!("/news/{c}.{format}")))
+            .collect()
+    };
+    let expected: HashMap<&str, i64> =
+        HashMap::from([("editorial", 3), ("sponsored", 2), ("personnel", 2)]);
+    let home = tmp.path();
+    let mut before = HashMap::new();
+    for format in ["rss", "atom"] {
+        let counts = newsboat_reload(home, &urls(format), format);
+        for class in CLASSES {
+            let url = served.url(&format!("/news/{class}.{format}"));
+            assert_eq!(
+                counts.get(&url).copied().unwrap_or(0),
+                expected[class],
+                "{url}"
+            );
+        }
+        before.extend(counts);
+    }
+    // Nothing changed upstream: the counts do not grow.
+    assert!(run_job(&config).status.success());
+    for format in ["rss", "atom"] {
+        let counts = newsboat_reload(home, &urls(format), format);
+        for (url, n) in &counts {
+            assert_eq!(before.get(url), Some(n), "{url} grew without news");
+        }
+    }
+    // One new sponsored teaser upstream: exactly one new unread item, in the sponsored feed.
+    upstream.set("/", "text/html", front(true));
+    assert!(run_job(&config).status.success());
+    for format in ["rss", "atom"] {
+        let counts = newsboat_reload(home, &urls(format), format);
+        for class in CLASSES {
+            let url = served.url(&format!("/news/{class}.{format}"));
+            let grew =
+                counts.get(&url).copied().unwrap_or(0) - before.get(&url).copied().unwrap_or(0);
+            assert_eq!(grew, i64::from(class == "sponsored"), "{url}");
+        }
+    }
+    for class in CLASSES {
+        let url = served.url(&format!("/news/{class}.json"));
+        let feed = read_feed(&out.join(format!("news/{class}.json")), &url);
+        assert_eq!(
+            feed.entries.len() as i64,
+            expected[class] + i64::from(class == "sponsored")
+        );
+    }
+    assert!(served.stop().success());
+}
