@@ -100,7 +100,7 @@ pub fn classify(item: Item) -> Classified {
         rest.into_iter().partition(|e| e.signal.is_personnel());
     let weak: Vec<Evidence> = rest
         .into_iter()
-        .filter(|e| e.signal == Signal::WeakDisclosure)
+        .filter(|e| matches!(e.signal, Signal::WeakDisclosure | Signal::PromotionalWording))
         .collect();
     let (class, decided_by, runners_up) = if !sponsored.is_empty() {
         (Class::Sponsored, sponsored, personnel)
@@ -111,7 +111,14 @@ pub fn classify(item: Item) -> Classified {
     };
     let suspect = (class == Class::Editorial && !weak.is_empty()).then(|| {
         weak.iter()
-            .map(|w| format!("weak disclosure \"{}\" at {}", w.matched, w.location))
+            .map(|w| {
+                let what = if w.signal == Signal::WeakDisclosure {
+                    "weak disclosure"
+                } else {
+                    "promotional wording"
+                };
+                format!("{what} \"{}\" at {}", w.matched, w.location)
+            })
             .collect::<Vec<_>>()
             .join("; ")
     });

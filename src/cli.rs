@@ -35,6 +35,28 @@ pub enum Command {
     Run(RunArgs),
     /// Serve the feeds directory to feed readers, optionally regenerating on a schedule.
     Serve(ServeArgs),
+    /// Score the classifier on labelled pages.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A directory of pages with NAME.expected.toml beside each, or with --realworld a directory
+    /// with labels.json.
+    #[arg(default_value = "fixtures/corpus")]
+    pub dir: PathBuf,
+    /// Read DIR/labels.json (main article and sponsored blocks per page).
+    #[arg(long)]
+    pub realworld: bool,
+    /// Exit 1 when a threshold is missed (or, with --realworld, when a page breaks the promise).
+    #[arg(long)]
+    pub check: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Extra rules files extending the built-in ones.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -152,6 +174,8 @@ pub enum CliError {
     Run(#[from] RunError),
     #[error(transparent)]
     Serve(#[from] crate::serve::ServeError),
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
     #[error("--name {0:?}: use letters, digits, '-', '_' and '.' only")]
     BadName(String),
 }
@@ -163,6 +187,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Classify(args) => classify(args),
         Command::Run(args) => run_job(args),
         Command::Serve(args) => serve(args),
+        Command::Eval(args) => eval(args),
     }
 }
 
@@ -381,5 +406,57 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
     crate::serve::serve(options, |addr| {
         println!("serving {} at http://{addr}/", dir.display());
     })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
+    let rules = if args.rules.is_empty() {
+        Rules::builtin()
+    } else {
+        Rules::with_files(&args.rules)?
+    };
+    if args.realworld {
+        let pages = crate::eval::evaluate_realworld(&args.dir, &rules)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&pages).unwrap_or_default());
+        } else {
+            for p in &pages {
+                println!(
+                    "{} {:<30} main: labelled {:<22} got {:<17} sponsored items: {} found, {} labelled{}",
+                    if p.broken { "FAIL" } else { "ok  " },
+                    p.file,
+                    p.main_labelled,
+                    p.main_predicted,
+                    p.sponsored_items_found,
+                    p.sponsored_blocks_labelled,
+                    if p.broken { format!(" ({})", p.reasons) } else { String::new() }
+                );
+            }
+        }
+        let broken = pages.iter().filter(|p| p.broken).count();
+        if args.check && broken > 0 {
+            eprintln!("feedsplit: {broken} real-world page(s) put a main article in the wrong feed");
+            return Ok(ExitCode::FAILURE);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = crate::eval::evaluate(&args.dir, &rules)?;
+    if args.json {
+        let value = serde_json::json!({
+            "report": report,
+            "scores": Class::ALL.iter().map(|c| (c.as_str(), report.scores(*c))).collect::<std::collections::BTreeMap<_, _>>(),
+            "personnel_field_accuracy": report.field_accuracy(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    } else {
+        print!("{}", report.render());
+    }
+    let failures = report.check();
+    if args.check && !failures.is_empty() {
+        for f in failures {
+            eprintln!("feedsplit: {f}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -52,6 +52,8 @@ pub enum Signal {
     SponsoredCategory,
     /// A site profile's selector.
     SponsoredSelector,
+    /// The post's own statement that it was made with or for a brand.
+    SponsoredDisclosure,
     /// A people-notice section header (`Navnenyt`).
     PersonnelSection,
     /// A notice's tag (`Nyt job`) together with a notice sentence shape.
@@ -60,6 +62,8 @@ pub enum Signal {
     PersonnelCategory,
     /// A disclosure too weak to route on (`i samarbejde med`): makes the item a suspect.
     WeakDisclosure,
+    /// Promotional wording without a label: makes the item a suspect.
+    PromotionalWording,
 }
 
 impl Signal {
@@ -74,6 +78,7 @@ impl Signal {
                 | Signal::SponsoredSchema
                 | Signal::SponsoredCategory
                 | Signal::SponsoredSelector
+                | Signal::SponsoredDisclosure
         )
     }
 
@@ -184,17 +189,47 @@ fn dedupe(items: &mut Vec<Item>) {
     *items = out;
 }
 
-/// A weak disclosure ("in Zusammenarbeit mit …") where pages put one: in a short line of its own
-/// or in the closing paragraphs. Prose about such phrases further up does not count.
-pub(crate) fn weak_disclosure<'t>(
-    paragraphs: impl DoubleEndedIterator<Item = &'t str> + ExactSizeIterator,
-    rules: &Rules,
-) -> Option<String> {
+/// Disclosures where pages put them: in a short line of their own or in the closing paragraphs;
+/// prose about such phrases further up does not count. A post's statement about itself ("Dieser
+/// Beitrag entstand in Zusammenarbeit mit X") is a label; a bare "i samarbejde med" only makes
+/// the item a suspect, as does promotional wording.
+pub(crate) fn disclosure_evidence(paragraphs: &[&str], rules: &Rules, location: &str) -> Vec<Evidence> {
     let count = paragraphs.len();
-    paragraphs
+    let placed = |i: usize, p: &str| i + 3 >= count || p.chars().count() <= 200;
+    let mut out = Vec::new();
+    let strong = paragraphs
+        .iter()
         .enumerate()
-        .filter(|(i, p)| i + 2 >= count || p.chars().count() <= 160)
-        .find_map(|(_, p)| rules.weak_label(p))
+        .filter(|(i, p)| placed(*i, p))
+        .find_map(|(_, p)| rules.disclosure(p));
+    if let Some(d) = strong {
+        out.push(Evidence {
+            signal: Signal::SponsoredDisclosure,
+            matched: d,
+            location: location.to_string(),
+        });
+        return out;
+    }
+    let weak = paragraphs
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| placed(*i, p))
+        .find_map(|(_, p)| rules.weak_label(p));
+    if let Some(w) = weak {
+        out.push(Evidence {
+            signal: Signal::WeakDisclosure,
+            matched: w,
+            location: location.to_string(),
+        });
+    }
+    if let Some(words) = rules.promotional_wording(&paragraphs.join(" ")) {
+        out.push(Evidence {
+            signal: Signal::PromotionalWording,
+            matched: words.join(", "),
+            location: location.to_string(),
+        });
+    }
+    out
 }
 
 /// Escapes text for HTML content.

@@ -9,3 +9,4 @@ pub mod run;
 pub mod serve;
 pub mod store;
 pub mod write;
+pub mod eval;

@@ -48,6 +48,9 @@ pub struct SponsoredRules {
     pub url_paths: Vec<String>,
     pub schema_types: Vec<String>,
     pub slot_texts: Vec<String>,
+    pub disclosures: Vec<String>,
+    pub disclosure_exceptions: Vec<String>,
+    pub promotional: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -130,6 +133,9 @@ impl RulesFile {
         s.url_paths.extend(o.url_paths);
         s.schema_types.extend(o.schema_types);
         s.slot_texts.extend(o.slot_texts);
+        s.disclosures.extend(o.disclosures);
+        s.disclosure_exceptions.extend(o.disclosure_exceptions);
+        s.promotional.extend(o.promotional);
         let p = &mut self.personnel;
         let o = other.personnel;
         p.headers.extend(o.headers);
@@ -194,6 +200,9 @@ pub struct Rules {
     connectors: Vec<String>,
     weak: Vec<(String, String)>,
     slot_texts: Vec<String>,
+    disclosures: Vec<String>,
+    disclosure_exceptions: Vec<String>,
+    promotional: Vec<String>,
     personnel_headers: Vec<String>,
     personnel_categories: Vec<String>,
     tags: Vec<(String, String, String)>,
@@ -288,6 +297,9 @@ impl Rules {
         Ok(Rules {
             connectors: norm_all(&file.sponsored.connectors),
             slot_texts: norm_all(&file.sponsored.slot_texts),
+            disclosures: norm_all(&file.sponsored.disclosures),
+            disclosure_exceptions: norm_all(&file.sponsored.disclosure_exceptions),
+            promotional: norm_all(&file.sponsored.promotional),
             personnel_headers: norm_all(&file.personnel.headers),
             personnel_categories: norm_all(&file.personnel.categories),
             related: norm_all(&file.sections.related),
@@ -352,6 +364,63 @@ impl Rules {
             return Some(n.original_from(label_end).trim().to_string());
         }
         None
+    }
+
+    /// A kicker line: a label with stray punctuation around it and maybe the sponsor's name
+    /// without a connector ("- Advertorial Dalbello-", "ANZEIGE | Barbour").
+    pub fn sponsored_kicker(&self, text: &str) -> Option<LabelMatch> {
+        let trimmed = text.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '-' | '–' | '—' | '|' | ':' | '•' | '*' | '[' | ']' | '(' | ')')
+        });
+        if let Some(m) = self.sponsored_label(trimmed) {
+            return Some(m);
+        }
+        let n = Normalized::new(trimmed);
+        for (label, original) in &self.sponsored_labels {
+            let Some(rest) = n.text.strip_prefix(label.as_str()) else {
+                continue;
+            };
+            let Some(rest) = rest.strip_prefix([' ', '|', ':']) else {
+                continue;
+            };
+            let name = n.original_from(n.text.len() - rest.len()).trim();
+            let name = name.trim_start_matches(['|', ':', ' ']);
+            let words = name.split_whitespace().count();
+            let capitalised = name.chars().next().is_some_and(char::is_uppercase);
+            if (1..=3).contains(&words) && capitalised {
+                return Some(LabelMatch {
+                    label: original.clone(),
+                    sponsor: Some(name.to_string()),
+                });
+            }
+        }
+        None
+    }
+
+    /// A post's statement about itself that it was made with or for a brand.
+    pub fn disclosure(&self, text: &str) -> Option<String> {
+        let n = normalize(text);
+        let found = self.disclosures.iter().find(|d| n.contains(d.as_str()))?;
+        let after = &n[n.find(found.as_str()).unwrap_or(0) + found.len()..];
+        let agency = self.disclosure_exceptions.iter().any(|e| {
+            after
+                .split(|c: char| !c.is_alphanumeric() && c != '-')
+                .any(|w| w == e.as_str())
+                || (e.contains(' ') || e.contains('-')) && after.contains(e.as_str())
+        });
+        (!agency).then(|| found.clone())
+    }
+
+    /// Promotional wording found in a text, when there is enough of it to look like an ad.
+    pub fn promotional_wording(&self, text: &str) -> Option<Vec<String>> {
+        let n = normalize(text);
+        let hits: Vec<String> = self
+            .promotional
+            .iter()
+            .filter(|p| n.contains(p.as_str()))
+            .cloned()
+            .collect();
+        (hits.len() >= 2).then_some(hits)
     }
 
     /// A title that starts with a label: "Annonce: Title", "ANZEIGE | Title", "[Sponsored] Title".
@@ -767,6 +836,29 @@ mod tests {
                 .glued_sponsored_label("Vi så et annonceindlæg fra firmaet i avisen.")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn finds_kickers_and_disclosures() {
+        let rules = Rules::builtin();
+        let m = rules.sponsored_kicker("- Advertorial Dalbello-").expect("kicker");
+        assert_eq!(m.sponsor.as_deref(), Some("Dalbello"));
+        assert!(rules.sponsored_kicker("Sponsoreret indhold").is_some());
+        assert!(rules.sponsored_kicker("Annoncer du skal kende").is_none());
+        assert!(rules.sponsored_kicker("Advertorial rules are strict in Denmark").is_none());
+        assert!(
+            rules
+                .disclosure("Dieser Beitrag entstand in freundlicher Zusammenarbeit mit der Shop-Apotheke.")
+                .is_some()
+        );
+        assert!(
+            rules
+                .disclosure("Dieser Beitrag entstand in Zusammenarbeit mit der dpa.")
+                .is_none()
+        );
+        assert!(rules.disclosure("Vi arbejder i samarbejde med kommunen.").is_none());
+        assert!(rules.promotional_wording("Brug koden SOMMER og køb nu").is_some());
+        assert!(rules.promotional_wording("Køb nu, sagde han").is_none());
     }
 
     #[test]

@@ -130,13 +130,12 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
         if evidence.iter().any(|e| e.signal.is_personnel()) {
             personnel = Some(parse_notice(&notice_text, &[], rules));
         }
-        if let Some(w) = rules.weak_label(&plain) {
-            evidence.push(Evidence {
-                signal: Signal::WeakDisclosure,
-                matched: w,
-                location: format!("{location} content"),
-            });
-        }
+        let lines: Vec<&str> = plain.lines().collect();
+        evidence.extend(super::disclosure_evidence(
+            &lines,
+            rules,
+            &format!("{location} content"),
+        ));
         let published = entry
             .published
             .or(entry.updated)

@@ -443,32 +443,37 @@ impl<'a> Page<'a> {
             }
         };
         // A label just before the block, or just before the list the block is an item of.
+        // A label just before the block, or just before the list the block is an item of; it
+        // may itself be a link (to the publisher's advertising page), but its whole text must
+        // be the label.
         let prev = |el: ElementRef<'a>| {
             el.prev_siblings()
                 .filter_map(ElementRef::wrap)
                 .next()
-                .filter(|p| sel("a[href]").is_none_or(|q| p.select(&q).next().is_none()))
+                .filter(|p| rules.sponsored_kicker(&text_of(*p)).is_some())
         };
         let list = (container.value().name() == "li")
             .then(|| container.parent().and_then(ElementRef::wrap))
             .flatten()
             .filter(|l| matches!(l.value().name(), "ul" | "ol"));
-        let before = prev(container).into_iter().chain(list.and_then(prev));
+        let before: Vec<ElementRef<'a>> =
+            prev(container).into_iter().chain(list.and_then(prev)).collect();
         let candidates = std::iter::once(container)
             .chain(container.descendent_elements())
-            .chain(before);
+            .chain(before.iter().copied());
         let mut seen_labels = HashSet::new();
         let is_title = |e: ElementRef| e.value().name() == "a" || is_heading(e.value().name());
         for el in candidates {
             // A label is a line of its own, not the teaser's title or a block holding it.
-            if is_title(el) || el.descendent_elements().any(is_title) {
+            let outside = before.iter().any(|b| b.id() == el.id());
+            if !outside && (is_title(el) || el.descendent_elements().any(is_title)) {
                 continue;
             }
             let text = text_of(el);
             if text.chars().count() > 90 {
                 continue;
             }
-            if let Some(m) = rules.sponsored_label(&text)
+            if let Some(m) = rules.sponsored_kicker(&text)
                 && seen_labels.insert(text.clone())
             {
                 sponsor = sponsor.or(m.sponsor);
@@ -761,7 +766,14 @@ impl<'a> Page<'a> {
             if text.chars().count() > 90 || el.child_elements().any(|c| text_of(c) == text) {
                 continue;
             }
-            if let Some(m) = rules.sponsored_label(&text)
+            // A link is only a label by its exact text (a category link "ANZEIGE"); other
+            // elements may carry a kicker with the sponsor's name ("- Advertorial Dalbello-").
+            let label = if el.value().name() == "a" {
+                rules.sponsored_label(&text)
+            } else {
+                rules.sponsored_kicker(&text)
+            };
+            if let Some(m) = label
                 && self.before_body(el, article)
             {
                 sponsor = sponsor.or(m.sponsor);
@@ -770,6 +782,24 @@ impl<'a> Page<'a> {
                     matched: text,
                     location: format!("{} above the article text", describe(el)),
                 });
+            }
+        }
+        // The post's own tags and categories (rel="tag"/"category"), wherever the theme puts
+        // them.
+        if let Some(q) = sel("a[rel~=tag], a[rel~=category]") {
+            for a in self.html.select(&q) {
+                if self.is_ignored(a) || self.is_claimed(a) {
+                    continue;
+                }
+                let text = text_of(a);
+                if rules.sponsored_label(&text).is_some() {
+                    evidence.push(Evidence {
+                        signal: Signal::SponsoredCategory,
+                        matched: text,
+                        location: format!("{} (rel=\"{}\")", describe(a), a.attr("rel").unwrap_or("")),
+                    });
+                    break;
+                }
             }
         }
         let body_el = sel("body").and_then(|q| self.html.select(&q).next());
@@ -901,13 +931,8 @@ impl<'a> Page<'a> {
         if body_text.chars().count() < 200 && lede.is_none() {
             return;
         }
-        if let Some(w) = super::weak_disclosure(parts.iter().map(|(_, t)| t.as_str()), rules) {
-            evidence.push(Evidence {
-                signal: Signal::WeakDisclosure,
-                matched: w,
-                location: "article text".into(),
-            });
-        }
+        let paragraphs: Vec<&str> = parts.iter().map(|(_, t)| t.as_str()).collect();
+        evidence.extend(super::disclosure_evidence(&paragraphs, rules, "article text"));
         let mut html = String::new();
         if let Some(l) = &lede {
             html.push_str(&format!("<p><strong>{}</strong></p>\n", escape(l)));

@@ -285,14 +285,16 @@ impl Reader<'_> {
                     format!("<p><strong>{}</strong></p>", super::escape(lede)),
                 );
             }
-            let weak = super::weak_disclosure(
-                self.lede
-                    .iter()
-                    .chain(self.body.iter())
-                    .map(String::as_str)
-                    .collect::<Vec<_>>()
-                    .into_iter(),
+            let paragraphs: Vec<&str> = self
+                .lede
+                .iter()
+                .chain(self.body.iter())
+                .map(String::as_str)
+                .collect();
+            let evidence = super::disclosure_evidence(
+                &paragraphs,
                 self.cx.rules,
+                &format!("article from line {number}"),
             );
             items.push(Item {
                 id: tag_id(&self.authority, "article", &identifying),
@@ -305,14 +307,7 @@ impl Reader<'_> {
                 sponsor: None,
                 personnel: None,
                 block: Block::Article,
-                evidence: weak
-                    .map(|w| Evidence {
-                        signal: Signal::WeakDisclosure,
-                        matched: w,
-                        location: format!("article from line {number}"),
-                    })
-                    .into_iter()
-                    .collect(),
+                evidence,
             });
         }
         // The article first, then blocks in page order.

@@ -1,0 +1,443 @@
+//! Measuring the classifier: a labelled corpus (pages with `NAME.expected.toml` beside them) or
+//! the real-world pages' `labels.json`, run through the same pipeline as `convert`.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::{Class, Classified};
+use crate::input::FetchOptions;
+use crate::pipeline::{self, Options};
+use crate::rules::{Rules, normalize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: bad labels: {message}")]
+    Labels { path: String, message: String },
+    #[error("{0}: no labelled pages (NAME.expected.toml beside NAME.html/.txt/.rss/.atom/.json)")]
+    Empty(String),
+    #[error(transparent)]
+    Pipeline(#[from] pipeline::PipelineError),
+}
+
+/// The labels of one page: what each feed should hold. The format is documented in
+/// `fixtures/corpus/README.md`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    /// Titles of the editorial items.
+    #[serde(default)]
+    pub editorial: Vec<String>,
+    /// Text that must not appear in the editorial feed.
+    #[serde(default)]
+    pub editorial_excludes: Vec<String>,
+    /// Text that must appear in the editorial feed.
+    #[serde(default)]
+    pub editorial_includes: Vec<String>,
+    #[serde(default)]
+    pub sponsored: Vec<ExpectedSponsored>,
+    #[serde(default)]
+    pub personnel: Vec<ExpectedPerson>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedSponsored {
+    pub title: String,
+    pub sponsor: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedPerson {
+    pub person: String,
+    pub company: Option<String>,
+    pub role: Option<String>,
+    pub date: Option<String>,
+    pub kind: String,
+    pub age: Option<u32>,
+}
+
+impl Expected {
+    pub fn load(path: &Path) -> Result<Expected, EvalError> {
+        let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| EvalError::Labels {
+            path: path.display().to_string(),
+            message: crate::rules::one_line(&e.to_string()),
+        })
+    }
+}
+
+/// Every labelled page in a directory: (input, labels), sorted by name.
+pub fn labelled_pages(dir: &Path) -> Result<Vec<(PathBuf, Expected)>, EvalError> {
+    let read = |source| EvalError::Read {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read)? {
+        let path = entry.map_err(read)?.path();
+        let Some(stem) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".expected.toml"))
+        else {
+            continue;
+        };
+        let input = ["html", "htm", "txt", "rss", "atom", "xml", "json"]
+            .iter()
+            .map(|ext| dir.join(format!("{stem}.{ext}")))
+            .find(|p| p.exists())
+            .ok_or_else(|| EvalError::Labels {
+                path: path.display().to_string(),
+                message: "no page beside it".into(),
+            })?;
+        out.push((input, Expected::load(&path)?));
+    }
+    if out.is_empty() {
+        return Err(EvalError::Empty(dir.display().to_string()));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Rows and columns of the confusion matrix: the three classes, then "none" (an item the labels
+/// do not have, or a labelled item the tool did not find).
+pub const AXIS: [&str; 4] = ["editorial", "sponsored", "personnel", "none"];
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub pages: usize,
+    /// `confusion[labelled][predicted]`, indexed by `AXIS`.
+    pub confusion: [[usize; 4]; 4],
+    pub fields_checked: usize,
+    pub fields_right: usize,
+    pub misses: Vec<Miss>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub page: String,
+    pub title: String,
+    pub labelled: String,
+    pub predicted: String,
+    pub reasons: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Scores {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+impl Report {
+    pub fn scores(&self, class: Class) -> Scores {
+        let c = class as usize;
+        let tp = self.confusion[c][c] as f64;
+        let predicted: usize = (0..4).map(|r| self.confusion[r][c]).sum();
+        let labelled: usize = self.confusion[c].iter().sum();
+        let ratio = |n: f64, d: usize| if d == 0 { 1.0 } else { n / d as f64 };
+        let precision = ratio(tp, predicted);
+        let recall = ratio(tp, labelled);
+        let f1 = if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        };
+        Scores {
+            precision,
+            recall,
+            f1,
+        }
+    }
+
+    pub fn field_accuracy(&self) -> f64 {
+        if self.fields_checked == 0 {
+            1.0
+        } else {
+            self.fields_right as f64 / self.fields_checked as f64
+        }
+    }
+
+    /// The thresholds the project holds itself to; the failures, if any.
+    pub fn check(&self) -> Vec<String> {
+        let s = self.scores(Class::Sponsored);
+        let p = self.scores(Class::Personnel);
+        let e = self.scores(Class::Editorial);
+        let gates = [
+            ("sponsored recall", s.recall, 1.0),
+            ("sponsored precision", s.precision, 0.98),
+            ("personnel F1", p.f1, 0.98),
+            ("personnel field accuracy", self.field_accuracy(), 0.95),
+            ("editorial recall", e.recall, 0.98),
+        ];
+        gates
+            .iter()
+            .filter(|(_, value, min)| value + 1e-9 < *min)
+            .map(|(name, value, min)| format!("{name} {value:.3} is below {min:.2}"))
+            .collect()
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = format!("pages: {}\n\n", self.pages);
+        out.push_str("class       precision  recall  F1\n");
+        for class in Class::ALL {
+            let s = self.scores(class);
+            out.push_str(&format!(
+                "{:<11} {:>9.3}  {:>6.3}  {:.3}\n",
+                class.as_str(),
+                s.precision,
+                s.recall,
+                s.f1
+            ));
+        }
+        out.push_str(&format!(
+            "\npersonnel field accuracy: {:.3} ({} of {} fields)\n",
+            self.field_accuracy(),
+            self.fields_right,
+            self.fields_checked
+        ));
+        out.push_str("\nconfusion (rows: labelled, columns: predicted)\n");
+        out.push_str(&format!("{:<11}", ""));
+        for a in AXIS {
+            out.push_str(&format!("{a:>11}"));
+        }
+        out.push('\n');
+        for (r, row) in self.confusion.iter().enumerate() {
+            out.push_str(&format!("{:<11}", AXIS[r]));
+            for v in row {
+                out.push_str(&format!("{v:>11}"));
+            }
+            out.push('\n');
+        }
+        if !self.misses.is_empty() {
+            out.push_str("\nmisses\n");
+            for m in &self.misses {
+                out.push_str(&format!(
+                    "{}: {:?} labelled {}, got {} ({})\n",
+                    m.page, m.title, m.labelled, m.predicted, m.reasons
+                ));
+            }
+        }
+        out
+    }
+}
+
+fn index(class: Class) -> usize {
+    class as usize
+}
+
+const NONE: usize = 3;
+
+/// Runs every labelled page of `dir` through the pipeline and scores it.
+pub fn evaluate(dir: &Path, rules: &Rules) -> Result<Report, EvalError> {
+    let mut report = Report::default();
+    for (input, expected) in labelled_pages(dir)? {
+        let page = input
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = input
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let options = Options {
+            rules,
+            kind: None,
+            tz: chrono_tz::Europe::Copenhagen,
+            source_name: &name,
+            fetch: FetchOptions::default(),
+        };
+        let outcome = pipeline::run_inputs(&[input.display().to_string()], &options)?;
+        score_page(&page, &expected, &outcome.items, &mut report);
+        report.pages += 1;
+    }
+    Ok(report)
+}
+
+fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mut Report) {
+    let mut used: HashSet<usize> = HashSet::new();
+    let mut miss = |title: &str, labelled: usize, predicted: usize, reasons: String| {
+        report.misses.push(Miss {
+            page: page.to_string(),
+            title: title.to_string(),
+            labelled: AXIS[labelled].to_string(),
+            predicted: AXIS[predicted].to_string(),
+            reasons,
+        });
+    };
+    let by_title = |title: &str, used: &HashSet<usize>| {
+        let want = normalize(title);
+        items
+            .iter()
+            .enumerate()
+            .find(|(i, c)| !used.contains(i) && normalize(&c.item.title) == want)
+            .map(|(i, _)| i)
+    };
+    let mut tally = |labelled: usize, found: Option<usize>, title: &str, used: &mut HashSet<usize>| {
+        let predicted = match found {
+            Some(i) => {
+                used.insert(i);
+                index(items[i].class)
+            }
+            None => NONE,
+        };
+        report.confusion[labelled][predicted] += 1;
+        if labelled != predicted {
+            let reasons = found
+                .map(|i| items[i].reason_text())
+                .unwrap_or_else(|| "not found on the page".into());
+            miss(title, labelled, predicted, reasons);
+        }
+        found
+    };
+    for title in &expected.editorial {
+        let found = by_title(title, &used);
+        tally(index(Class::Editorial), found, title, &mut used);
+    }
+    for s in &expected.sponsored {
+        let found = by_title(&s.title, &used);
+        tally(index(Class::Sponsored), found, &s.title, &mut used);
+    }
+    let mut field_results = Vec::new();
+    for p in &expected.personnel {
+        let want = normalize(&p.person);
+        let found = items
+            .iter()
+            .enumerate()
+            .find(|(i, c)| {
+                !used.contains(i)
+                    && c.item
+                        .personnel
+                        .as_ref()
+                        .and_then(|x| x.person.as_deref())
+                        .is_some_and(|person| normalize(person) == want)
+            })
+            .map(|(i, _)| i);
+        let found = tally(index(Class::Personnel), found, &p.person, &mut used);
+        let got = found.and_then(|i| items[i].item.personnel.clone());
+        let checks = [
+            Some((Some(p.person.clone()), got.as_ref().and_then(|g| g.person.clone()))),
+            p.company.as_ref().map(|c| (Some(c.clone()), got.as_ref().and_then(|g| g.company.clone()))),
+            p.role.as_ref().map(|r| (Some(r.clone()), got.as_ref().and_then(|g| g.role.clone()))),
+            p.date.as_ref().map(|d| {
+                (Some(d.clone()), got.as_ref().and_then(|g| g.date.map(|x| x.to_string())))
+            }),
+            Some((Some(p.kind.clone()), got.as_ref().map(|g| g.kind.clone()))),
+            p.age.map(|a| (Some(a.to_string()), got.as_ref().and_then(|g| g.age.map(|x| x.to_string())))),
+        ];
+        for (want, have) in checks.into_iter().flatten() {
+            field_results.push((p.person.clone(), want.clone(), have.clone(), want == have));
+        }
+    }
+    for (person, want, have, ok) in field_results {
+        report.fields_checked += 1;
+        if ok {
+            report.fields_right += 1;
+        } else {
+            report.misses.push(Miss {
+                page: page.to_string(),
+                title: person,
+                labelled: format!("field {:?}", want.unwrap_or_default()),
+                predicted: format!("{:?}", have.unwrap_or_default()),
+                reasons: "personnel field".into(),
+            });
+        }
+    }
+    for (i, c) in items.iter().enumerate() {
+        if !used.contains(&i) {
+            report.confusion[NONE][index(c.class)] += 1;
+            report.misses.push(Miss {
+                page: page.to_string(),
+                title: c.item.title.clone(),
+                labelled: "none".into(),
+                predicted: c.class.as_str().into(),
+                reasons: c.reason_text(),
+            });
+        }
+    }
+}
+
+/// One real-world page's outcome against its `labels.json` entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageOutcome {
+    pub file: String,
+    pub main_labelled: String,
+    /// The class of the page's own article, or "no article found".
+    pub main_predicted: String,
+    pub sponsored_blocks_labelled: usize,
+    pub sponsored_items_found: usize,
+    /// The promise broken: an ad in the editorial feed, or journalism in the sponsored feed.
+    pub broken: bool,
+    pub reasons: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RealWorldLabel {
+    file: String,
+    main_article: String,
+    #[serde(default)]
+    sponsored_blocks: Vec<String>,
+}
+
+/// Runs the pages listed in `DIR/labels.json`: the main article must not land in the wrong one
+/// of the editorial and sponsored feeds.
+pub fn evaluate_realworld(dir: &Path, rules: &Rules) -> Result<Vec<PageOutcome>, EvalError> {
+    let path = dir.join("labels.json");
+    let text = std::fs::read_to_string(&path).map_err(|source| EvalError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let labels: Vec<RealWorldLabel> =
+        serde_json::from_str(&text).map_err(|e| EvalError::Labels {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    let mut out = Vec::new();
+    for label in labels {
+        let input = dir.join(&label.file).display().to_string();
+        let name = label.file.trim_end_matches(".html").to_string();
+        let options = Options {
+            rules,
+            kind: None,
+            tz: chrono_tz::Europe::Copenhagen,
+            source_name: &name,
+            fetch: FetchOptions::default(),
+        };
+        let outcome = pipeline::run_inputs(&[input], &options)?;
+        let main = outcome
+            .items
+            .iter()
+            .find(|c| c.item.block == crate::extract::Block::Article);
+        let predicted = main.map(|c| c.class.as_str().to_string());
+        let broken = match (label.main_article.as_str(), predicted.as_deref()) {
+            ("sponsored", Some("editorial")) => true,
+            ("editorial" | "personnel-or-editorial", Some("sponsored")) => true,
+            _ => false,
+        };
+        out.push(PageOutcome {
+            file: label.file.clone(),
+            main_labelled: label.main_article.clone(),
+            main_predicted: predicted.unwrap_or_else(|| "no article found".into()),
+            sponsored_blocks_labelled: label.sponsored_blocks.len(),
+            sponsored_items_found: outcome
+                .items
+                .iter()
+                .filter(|c| c.class == Class::Sponsored && c.item.block != crate::extract::Block::Article)
+                .count(),
+            broken,
+            reasons: main.map(|c| c.reason_text()).unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
