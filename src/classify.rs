@@ -100,7 +100,12 @@ pub fn classify(item: Item) -> Classified {
         rest.into_iter().partition(|e| e.signal.is_personnel());
     let weak: Vec<Evidence> = rest
         .into_iter()
-        .filter(|e| matches!(e.signal, Signal::WeakDisclosure | Signal::PromotionalWording))
+        .filter(|e| {
+            matches!(
+                e.signal,
+                Signal::WeakDisclosure | Signal::PromotionalWording
+            )
+        })
         .collect();
     let (class, decided_by, runners_up) = if !sponsored.is_empty() {
         (Class::Sponsored, sponsored, personnel)

@@ -418,7 +418,10 @@ fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
     if args.realworld {
         let pages = crate::eval::evaluate_realworld(&args.dir, &rules)?;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&pages).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&pages).unwrap_or_default()
+            );
         } else {
             for p in &pages {
                 println!(
@@ -429,13 +432,19 @@ fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
                     p.main_predicted,
                     p.sponsored_items_found,
                     p.sponsored_blocks_labelled,
-                    if p.broken { format!(" ({})", p.reasons) } else { String::new() }
+                    if p.broken {
+                        format!(" ({})", p.reasons)
+                    } else {
+                        String::new()
+                    }
                 );
             }
         }
         let broken = pages.iter().filter(|p| p.broken).count();
         if args.check && broken > 0 {
-            eprintln!("feedsplit: {broken} real-world page(s) put a main article in the wrong feed");
+            eprintln!(
+                "feedsplit: {broken} real-world page(s) put a main article in the wrong feed"
+            );
             return Ok(ExitCode::FAILURE);
         }
         return Ok(ExitCode::SUCCESS);
@@ -447,7 +456,10 @@ fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
             "scores": Class::ALL.iter().map(|c| (c.as_str(), report.scores(*c))).collect::<std::collections::BTreeMap<_, _>>(),
             "personnel_field_accuracy": report.field_accuracy(),
         });
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
     } else {
         print!("{}", report.render());
     }

@@ -284,23 +284,24 @@ fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mu
             .find(|(i, c)| !used.contains(i) && normalize(&c.item.title) == want)
             .map(|(i, _)| i)
     };
-    let mut tally = |labelled: usize, found: Option<usize>, title: &str, used: &mut HashSet<usize>| {
-        let predicted = match found {
-            Some(i) => {
-                used.insert(i);
-                index(items[i].class)
+    let mut tally =
+        |labelled: usize, found: Option<usize>, title: &str, used: &mut HashSet<usize>| {
+            let predicted = match found {
+                Some(i) => {
+                    used.insert(i);
+                    index(items[i].class)
+                }
+                None => NONE,
+            };
+            report.confusion[labelled][predicted] += 1;
+            if labelled != predicted {
+                let reasons = found
+                    .map(|i| items[i].reason_text())
+                    .unwrap_or_else(|| "not found on the page".into());
+                miss(title, labelled, predicted, reasons);
             }
-            None => NONE,
+            found
         };
-        report.confusion[labelled][predicted] += 1;
-        if labelled != predicted {
-            let reasons = found
-                .map(|i| items[i].reason_text())
-                .unwrap_or_else(|| "not found on the page".into());
-            miss(title, labelled, predicted, reasons);
-        }
-        found
-    };
     for title in &expected.editorial {
         let found = by_title(title, &used);
         tally(index(Class::Editorial), found, title, &mut used);
@@ -327,14 +328,32 @@ fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mu
         let found = tally(index(Class::Personnel), found, &p.person, &mut used);
         let got = found.and_then(|i| items[i].item.personnel.clone());
         let checks = [
-            Some((Some(p.person.clone()), got.as_ref().and_then(|g| g.person.clone()))),
-            p.company.as_ref().map(|c| (Some(c.clone()), got.as_ref().and_then(|g| g.company.clone()))),
-            p.role.as_ref().map(|r| (Some(r.clone()), got.as_ref().and_then(|g| g.role.clone()))),
+            Some((
+                Some(p.person.clone()),
+                got.as_ref().and_then(|g| g.person.clone()),
+            )),
+            p.company.as_ref().map(|c| {
+                (
+                    Some(c.clone()),
+                    got.as_ref().and_then(|g| g.company.clone()),
+                )
+            }),
+            p.role
+                .as_ref()
+                .map(|r| (Some(r.clone()), got.as_ref().and_then(|g| g.role.clone()))),
             p.date.as_ref().map(|d| {
-                (Some(d.clone()), got.as_ref().and_then(|g| g.date.map(|x| x.to_string())))
+                (
+                    Some(d.clone()),
+                    got.as_ref().and_then(|g| g.date.map(|x| x.to_string())),
+                )
             }),
             Some((Some(p.kind.clone()), got.as_ref().map(|g| g.kind.clone()))),
-            p.age.map(|a| (Some(a.to_string()), got.as_ref().and_then(|g| g.age.map(|x| x.to_string())))),
+            p.age.map(|a| {
+                (
+                    Some(a.to_string()),
+                    got.as_ref().and_then(|g| g.age.map(|x| x.to_string())),
+                )
+            }),
         ];
         for (want, have) in checks.into_iter().flatten() {
             field_results.push((p.person.clone(), want.clone(), have.clone(), want == have));
@@ -433,7 +452,9 @@ pub fn evaluate_realworld(dir: &Path, rules: &Rules) -> Result<Vec<PageOutcome>,
             sponsored_items_found: outcome
                 .items
                 .iter()
-                .filter(|c| c.class == Class::Sponsored && c.item.block != crate::extract::Block::Article)
+                .filter(|c| {
+                    c.class == Class::Sponsored && c.item.block != crate::extract::Block::Article
+                })
                 .count(),
             broken,
             reasons: main.map(|c| c.reason_text()).unwrap_or_default(),

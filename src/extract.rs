@@ -193,7 +193,11 @@ fn dedupe(items: &mut Vec<Item>) {
 /// prose about such phrases further up does not count. A post's statement about itself ("Dieser
 /// Beitrag entstand in Zusammenarbeit mit X") is a label; a bare "i samarbejde med" only makes
 /// the item a suspect, as does promotional wording.
-pub(crate) fn disclosure_evidence(paragraphs: &[&str], rules: &Rules, location: &str) -> Vec<Evidence> {
+pub(crate) fn disclosure_evidence(
+    paragraphs: &[&str],
+    rules: &Rules,
+    location: &str,
+) -> Vec<Evidence> {
     let count = paragraphs.len();
     let placed = |i: usize, p: &str| i + 3 >= count || p.chars().count() <= 200;
     let mut out = Vec::new();

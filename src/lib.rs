@@ -1,6 +1,7 @@
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod eval;
 pub mod extract;
 pub mod input;
 pub mod pipeline;
@@ -9,4 +10,3 @@ pub mod run;
 pub mod serve;
 pub mod store;
 pub mod write;
-pub mod eval;

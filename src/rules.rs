@@ -370,7 +370,11 @@ impl Rules {
     /// without a connector ("- Advertorial Dalbello-", "ANZEIGE | Barbour").
     pub fn sponsored_kicker(&self, text: &str) -> Option<LabelMatch> {
         let trimmed = text.trim_matches(|c: char| {
-            c.is_whitespace() || matches!(c, '-' | '–' | '—' | '|' | ':' | '•' | '*' | '[' | ']' | '(' | ')')
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '-' | '–' | '—' | '|' | ':' | '•' | '*' | '[' | ']' | '(' | ')'
+                )
         });
         if let Some(m) = self.sponsored_label(trimmed) {
             return Some(m);
@@ -841,14 +845,22 @@ mod tests {
     #[test]
     fn finds_kickers_and_disclosures() {
         let rules = Rules::builtin();
-        let m = rules.sponsored_kicker("- Advertorial Dalbello-").expect("kicker");
+        let m = rules
+            .sponsored_kicker("- Advertorial Dalbello-")
+            .expect("kicker");
         assert_eq!(m.sponsor.as_deref(), Some("Dalbello"));
         assert!(rules.sponsored_kicker("Sponsoreret indhold").is_some());
         assert!(rules.sponsored_kicker("Annoncer du skal kende").is_none());
-        assert!(rules.sponsored_kicker("Advertorial rules are strict in Denmark").is_none());
         assert!(
             rules
-                .disclosure("Dieser Beitrag entstand in freundlicher Zusammenarbeit mit der Shop-Apotheke.")
+                .sponsored_kicker("Advertorial rules are strict in Denmark")
+                .is_none()
+        );
+        assert!(
+            rules
+                .disclosure(
+                    "Dieser Beitrag entstand in freundlicher Zusammenarbeit mit der Shop-Apotheke."
+                )
                 .is_some()
         );
         assert!(
@@ -856,8 +868,16 @@ mod tests {
                 .disclosure("Dieser Beitrag entstand in Zusammenarbeit mit der dpa.")
                 .is_none()
         );
-        assert!(rules.disclosure("Vi arbejder i samarbejde med kommunen.").is_none());
-        assert!(rules.promotional_wording("Brug koden SOMMER og køb nu").is_some());
+        assert!(
+            rules
+                .disclosure("Vi arbejder i samarbejde med kommunen.")
+                .is_none()
+        );
+        assert!(
+            rules
+                .promotional_wording("Brug koden SOMMER og køb nu")
+                .is_some()
+        );
         assert!(rules.promotional_wording("Køb nu, sagde han").is_none());
     }
 

@@ -187,12 +187,19 @@ fn answer(request: Request, root: &Path) {
         format!("\"{tag}\"")
     };
     let last_modified = httpdate::fmt_http_date(modified);
+    // HTTP dates have whole seconds: a file rewritten within the second a client last fetched
+    // it would look unchanged. A file that fresh gets no Last-Modified and its If-Modified-Since
+    // is ignored; the content-hash ETag still validates it exactly.
+    let settled = SystemTime::now()
+        .duration_since(modified)
+        .is_ok_and(|age| age >= Duration::from_secs(2));
     let not_modified = match request_header(&request, "if-none-match") {
         Some(inm) => inm.split(',').map(str::trim).any(|t| {
             t == "*"
                 || t.trim_start_matches("W/") == etag
                 || t.trim_start_matches("W/") == format!("\"{tag}\"")
         }),
+        None if !settled => false,
         None => request_header(&request, "if-modified-since")
             .and_then(|v| httpdate::parse_http_date(v).ok())
             .is_some_and(|since| {
@@ -208,7 +215,9 @@ fn answer(request: Request, root: &Path) {
     };
     let mut headers: Vec<Header> = [
         header("ETag", &etag),
-        header("Last-Modified", &last_modified),
+        settled
+            .then(|| header("Last-Modified", &last_modified))
+            .flatten(),
         header("Cache-Control", "public, max-age=60"),
         header("Vary", "Accept-Encoding"),
     ]

@@ -15,8 +15,8 @@ const BASE: &str = "http://127.0.0.1:8080/feeds/";
 const CLASSES: [&str; 3] = ["editorial", "sponsored", "personnel"];
 const FORMATS: [&str; 3] = ["rss", "atom", "json"];
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus")
 }
 
 fn feedsplit() -> Command {
@@ -61,7 +61,7 @@ struct ExpectedPerson {
 /// Every fixture input that has an expected split beside it.
 fn labelled_fixtures() -> Vec<(PathBuf, Expected)> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(fixtures()).expect("fixtures dir") {
+    for entry in std::fs::read_dir(corpus()).expect("fixtures dir") {
         let path = entry.expect("entry").path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let Some(stem) = name.strip_suffix(".expected.toml") else {
@@ -69,7 +69,7 @@ fn labelled_fixtures() -> Vec<(PathBuf, Expected)> {
         };
         let input = ["html", "txt", "rss", "atom", "xml", "json"]
             .iter()
-            .map(|ext| fixtures().join(format!("{stem}.{ext}")))
+            .map(|ext| corpus().join(format!("{stem}.{ext}")))
             .find(|p| p.exists())
             .unwrap_or_else(|| panic!("no input for {name}"));
         let text = std::fs::read_to_string(&path).expect("read expected");
@@ -266,7 +266,7 @@ fn every_fixture_splits_as_expected_into_valid_feeds() {
 #[test]
 fn seed_text_gives_one_article_one_ad_four_people() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let out = convert(&fixtures().join("seed.txt"), tmp.path(), "seed");
+    let out = convert(&corpus().join("seed.txt"), tmp.path(), "seed");
     assert!(
         out.contains("1 editorial, 1 sponsored, 4 personnel"),
         "{out}"
@@ -293,7 +293,7 @@ fn seed_text_gives_one_article_one_ad_four_people() {
 #[test]
 fn unchanged_input_gives_identical_bytes_and_untouched_files() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let input = fixtures().join("cw-article.html");
+    let input = corpus().join("cw-article.html");
     convert(&input, tmp.path(), "cw");
     let path = tmp.path().join("cw/editorial.atom");
     let before = std::fs::read(&path).expect("feed");
@@ -319,7 +319,7 @@ fn source_date_epoch_fixes_now_for_undated_items() {
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .args(["convert", "--name", "s", "-o"])
         .arg(tmp.path())
-        .arg(fixtures().join("seed.txt"))
+        .arg(corpus().join("seed.txt"))
         .assert()
         .success();
     let editorial = json(&tmp.path().join("s/editorial.json"));
@@ -331,7 +331,7 @@ fn source_date_epoch_fixes_now_for_undated_items() {
         .env("SOURCE_DATE_EPOCH", "yesterday")
         .args(["convert", "-o"])
         .arg(tmp.path())
-        .arg(fixtures().join("seed.txt"))
+        .arg(corpus().join("seed.txt"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains("SOURCE_DATE_EPOCH"));
@@ -345,7 +345,7 @@ fn formats_flag_limits_output_and_empty_classes_get_valid_feeds() {
             "convert", "--now", NOW, "--format", "atom", "--name", "neg", "-o",
         ])
         .arg(tmp.path())
-        .arg(fixtures().join("neg-ad-slot.html"))
+        .arg(corpus().join("neg-ad-slot.html"))
         .assert()
         .success();
     let dir = tmp.path().join("neg");
@@ -376,7 +376,7 @@ fn formats_flag_limits_output_and_empty_classes_get_valid_feeds() {
 fn classify_prints_class_title_and_reason_per_item() {
     feedsplit()
         .args(["classify"])
-        .arg(fixtures().join("seed.txt"))
+        .arg(corpus().join("seed.txt"))
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -385,7 +385,7 @@ fn classify_prints_class_title_and_reason_per_item() {
         .stdout(predicate::str::contains("personnel\tHenrik Thøgersen – it-konsulent med fokus på salg, IT Confidence A/S"));
     let out = feedsplit()
         .args(["classify", "--json", "--explain"])
-        .arg(fixtures().join("cw-article.html"))
+        .arg(corpus().join("cw-article.html"))
         .output()
         .expect("run");
     assert!(out.status.success());
@@ -409,7 +409,7 @@ fn explain_goes_to_stderr() {
     feedsplit()
         .args(["convert", "--explain", "--now", NOW, "-o"])
         .arg(tmp.path())
-        .arg(fixtures().join("mixed-feed.rss"))
+        .arg(corpus().join("mixed-feed.rss"))
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -471,7 +471,7 @@ fn bad_input_fails_with_one_line_naming_it() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     feedsplit()
         .args(["convert", "--input-kind", "feed"])
-        .arg(fixtures().join("cw-article.html"))
+        .arg(corpus().join("cw-article.html"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
@@ -484,7 +484,7 @@ fn bad_input_fails_with_one_line_naming_it() {
         .code(2);
     feedsplit()
         .args(["convert", "--name", "../escape"])
-        .arg(fixtures().join("seed.txt"))
+        .arg(corpus().join("seed.txt"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--name"));
@@ -542,7 +542,7 @@ fn serve(answers: Vec<(&'static str, &'static str, Vec<u8>)>) -> String {
 
 #[test]
 fn fetches_urls_with_the_charset_from_the_header() {
-    let page = std::fs::read(fixtures().join("cp1252-page.html")).expect("page");
+    let page = std::fs::read(corpus().join("cp1252-page.html")).expect("page");
     let base = serve(vec![
         ("200 OK", "text/html; charset=windows-1252", page),
         ("404 Not Found", "text/plain", b"gone".to_vec()),
@@ -848,7 +848,7 @@ fn second_run_gets_304s_and_writes_identical_bytes() {
             ),
         ]),
     );
-    let feed = std::fs::read(fixtures().join("mixed-feed.rss")).expect("feed");
+    let feed = std::fs::read(corpus().join("mixed-feed.rss")).expect("feed");
     server.set("/rss", "application/rss+xml", feed);
     let tmp = tempfile::tempdir().expect("tmp");
     let config = write_config(
@@ -1041,7 +1041,7 @@ fn an_overlapping_run_is_refused_or_waits() {
         tmp.path(),
         &[(
             "seed",
-            vec![fixtures().join("seed.txt").display().to_string()],
+            vec![corpus().join("seed.txt").display().to_string()],
         )],
     );
     let out_dir = tmp.path().join("out");
@@ -1284,7 +1284,7 @@ fn header_value(head: &str, name: &str) -> String {
 fn serve_answers_like_a_good_web_server() {
     let tmp = tempfile::tempdir().expect("tmp");
     let feeds = tmp.path().join("feeds");
-    convert(&fixtures().join("cw-article.html"), &feeds, "cw");
+    convert(&corpus().join("cw-article.html"), &feeds, "cw");
     std::fs::write(feeds.join("feedsplit.sqlite"), "store").expect("store");
     let outside = tmp.path().join("secret.rss");
     std::fs::write(&outside, "secret").expect("secret");
@@ -1293,6 +1293,19 @@ fn serve_answers_like_a_good_web_server() {
     let dir = feeds.display().to_string();
     let served = Served::start(&["--dir", &dir, "--addr", "127.0.0.1:0"]);
     let addr = served.addr.clone();
+    // A file written this second has no Last-Modified yet (HTTP dates have whole seconds).
+    let (_, head, _) = get(&addr, "/cw/editorial.rss", "");
+    assert!(header_value(&head, "last-modified").is_empty(), "{head}");
+    assert!(!header_value(&head, "etag").is_empty());
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(feeds.join("cw")).expect("dir") {
+        let path = entry.expect("entry").path();
+        let file = std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        file.set_modified(hour_ago).expect("set mtime");
+    }
     for (path, ctype) in [
         ("/cw/editorial.rss", "application/rss+xml"),
         ("/cw/sponsored.atom", "application/atom+xml"),
@@ -1374,7 +1387,7 @@ fn serve_answers_like_a_good_web_server() {
 fn many_concurrent_conditional_requests_get_304s() {
     let tmp = tempfile::tempdir().expect("tmp");
     let feeds = tmp.path().join("feeds");
-    convert(&fixtures().join("cw-article.html"), &feeds, "cw");
+    convert(&corpus().join("cw-article.html"), &feeds, "cw");
     let dir = feeds.display().to_string();
     let served = Served::start(&["--dir", &dir, "--addr", "127.0.0.1:0", "--threads", "4"]);
     let addr = served.addr.clone();
@@ -1421,7 +1434,7 @@ fn serve_every_regenerates_under_the_run_lock() {
         tmp.path(),
         &[(
             "seed",
-            vec![fixtures().join("seed.txt").display().to_string()],
+            vec![corpus().join("seed.txt").display().to_string()],
         )],
     );
     let cfg = config.display().to_string();

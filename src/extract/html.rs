@@ -456,8 +456,10 @@ impl<'a> Page<'a> {
             .then(|| container.parent().and_then(ElementRef::wrap))
             .flatten()
             .filter(|l| matches!(l.value().name(), "ul" | "ol"));
-        let before: Vec<ElementRef<'a>> =
-            prev(container).into_iter().chain(list.and_then(prev)).collect();
+        let before: Vec<ElementRef<'a>> = prev(container)
+            .into_iter()
+            .chain(list.and_then(prev))
+            .collect();
         let candidates = std::iter::once(container)
             .chain(container.descendent_elements())
             .chain(before.iter().copied());
@@ -796,7 +798,11 @@ impl<'a> Page<'a> {
                     evidence.push(Evidence {
                         signal: Signal::SponsoredCategory,
                         matched: text,
-                        location: format!("{} (rel=\"{}\")", describe(a), a.attr("rel").unwrap_or("")),
+                        location: format!(
+                            "{} (rel=\"{}\")",
+                            describe(a),
+                            a.attr("rel").unwrap_or("")
+                        ),
                     });
                     break;
                 }
@@ -932,7 +938,11 @@ impl<'a> Page<'a> {
             return;
         }
         let paragraphs: Vec<&str> = parts.iter().map(|(_, t)| t.as_str()).collect();
-        evidence.extend(super::disclosure_evidence(&paragraphs, rules, "article text"));
+        evidence.extend(super::disclosure_evidence(
+            &paragraphs,
+            rules,
+            "article text",
+        ));
         let mut html = String::new();
         if let Some(l) = &lede {
             html.push_str(&format!("<p><strong>{}</strong></p>\n", escape(l)));
