@@ -439,11 +439,11 @@ pub fn evaluate_realworld(dir: &Path, rules: &Rules) -> Result<Vec<PageOutcome>,
             .iter()
             .find(|c| c.item.block == crate::extract::Block::Article);
         let predicted = main.map(|c| c.class.as_str().to_string());
-        let broken = match (label.main_article.as_str(), predicted.as_deref()) {
-            ("sponsored", Some("editorial")) => true,
-            ("editorial" | "personnel-or-editorial", Some("sponsored")) => true,
-            _ => false,
-        };
+        let broken = matches!(
+            (label.main_article.as_str(), predicted.as_deref()),
+            ("sponsored", Some("editorial"))
+                | ("editorial" | "personnel-or-editorial", Some("sponsored"))
+        );
         out.push(PageOutcome {
             file: label.file.clone(),
             main_labelled: label.main_article.clone(),
