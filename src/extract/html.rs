@@ -169,6 +169,15 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// The block a people-notice header heads; on a page that is all notices (the header is the
+    /// page's headline), the block right after the header.
+    fn personnel_section_of(&self, header: ElementRef<'a>) -> Option<ElementRef<'a>> {
+        match self.section_of(header) {
+            Some(s) if !self.is_page_scale(s) => Some(s),
+            _ => header.next_siblings().filter_map(ElementRef::wrap).next(),
+        }
+    }
+
     /// Whether an element is the page or its article rather than a block in it: it holds the
     /// headline or the article, or several paragraphs of running text.
     fn is_page_scale(&self, el: ElementRef<'a>) -> bool {
@@ -275,7 +284,7 @@ impl<'a> Page<'a> {
         for (el, text) in self.short_text_elements() {
             if rules.is_personnel_header(&text)
                 && !self.is_ignored(el)
-                && let Some(section) = self.section_of(el).filter(|s| !self.is_page_scale(*s))
+                && let Some(section) = self.personnel_section_of(el)
                 && !sections.iter().any(|(s, _)| s.id() == section.id())
             {
                 sections.push((section, text));
