@@ -369,6 +369,11 @@ fn run_job(args: RunArgs) -> Result<ExitCode, CliError> {
         if let Some(w) = &r.warning {
             eprintln!("warning: {w}");
         }
+        if !args.quiet {
+            for s in &r.suspects {
+                println!("  suspect: {s}");
+            }
+        }
         if args.verbose {
             for line in r.details.iter().chain(&r.moves) {
                 println!("  {line}");

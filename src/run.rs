@@ -45,6 +45,8 @@ pub struct SourceReport {
     pub new: [usize; 3],
     pub items_seen: usize,
     pub moves: Vec<String>,
+    /// New items left editorial that look promotional without a label (add a site rule?).
+    pub suspects: Vec<String>,
     pub warning: Option<String>,
     /// Per-URL lines for `-v`.
     pub details: Vec<String>,
@@ -68,6 +70,9 @@ impl SourceReport {
             self.new[1],
             self.new[2],
         );
+        if !self.suspects.is_empty() {
+            line.push_str(&format!("; {} suspect", self.suspects.len()));
+        }
         if let Some(first) = self.failures.first() {
             line.push_str(&format!(" ({first})"));
         }
@@ -300,7 +305,12 @@ fn run_source(
     let tx = store.begin(&source.name, options.now)?;
     for item in &items {
         match tx.upsert(item)? {
-            Change::New(class) => report.new[class as usize] += 1,
+            Change::New(class) => {
+                report.new[class as usize] += 1;
+                if let Some(why) = crate::classify::classify(item.clone()).suspect {
+                    report.suspects.push(format!("{}: {why}", item.title));
+                }
+            }
             Change::Moved { from, to } => report.moves.push(format!(
                 "{} moved from {from} to {to}: {}",
                 item.id, item.title

@@ -7,8 +7,8 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use feedsplit::eval::Expected;
 use predicates::prelude::*;
-use serde::Deserialize;
 
 const NOW: &str = "2026-01-01T00:00:00Z";
 const BASE: &str = "http://127.0.0.1:8080/feeds/";
@@ -25,60 +25,11 @@ fn feedsplit() -> Command {
     cmd
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Expected {
-    #[serde(default)]
-    editorial: Vec<String>,
-    #[serde(default)]
-    editorial_excludes: Vec<String>,
-    #[serde(default)]
-    editorial_includes: Vec<String>,
-    #[serde(default)]
-    sponsored: Vec<ExpectedSponsored>,
-    #[serde(default)]
-    personnel: Vec<ExpectedPerson>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExpectedSponsored {
-    title: String,
-    sponsor: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExpectedPerson {
-    person: String,
-    company: Option<String>,
-    role: Option<String>,
-    date: Option<String>,
-    kind: String,
-    age: Option<u64>,
-}
-
-/// Every fixture input that has an expected split beside it.
+/// Every labelled page of the corpus, read with the same code `feedsplit eval` uses.
 fn labelled_fixtures() -> Vec<(PathBuf, Expected)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(corpus()).expect("fixtures dir") {
-        let path = entry.expect("entry").path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let Some(stem) = name.strip_suffix(".expected.toml") else {
-            continue;
-        };
-        let input = ["html", "txt", "rss", "atom", "xml", "json"]
-            .iter()
-            .map(|ext| corpus().join(format!("{stem}.{ext}")))
-            .find(|p| p.exists())
-            .unwrap_or_else(|| panic!("no input for {name}"));
-        let text = std::fs::read_to_string(&path).expect("read expected");
-        let expected: Expected = toml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        out.push((input, expected));
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(out.len() >= 12, "expected at least 12 labelled fixtures");
-    out
+    let pages = feedsplit::eval::labelled_pages(&corpus()).expect("labelled corpus");
+    assert!(pages.len() >= 60, "expected at least 60 labelled pages");
+    pages
 }
 
 fn convert(input: &Path, out: &Path, name: &str) -> String {
@@ -1589,4 +1540,144 @@ fn newsboat_reads_the_served_feeds() {
         );
     }
     assert!(served.stop().success());
+}
+
+#[test]
+fn eval_scores_the_corpus_and_holds_the_thresholds() {
+    let out = feedsplit()
+        .args(["eval", "--check"])
+        .arg(corpus())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pages: usize = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pages: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("page count");
+    assert!(pages >= 60, "{pages} labelled pages");
+    assert!(stdout.contains("confusion (rows: labelled, columns: predicted)"));
+}
+
+#[test]
+fn eval_reports_misses_and_fails_the_check_on_wrong_labels() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::copy(corpus().join("seed.txt"), tmp.path().join("seed.txt")).expect("copy");
+    // Labels that call the sponsored teaser editorial and miss a notice's company.
+    std::fs::write(
+        tmp.path().join("seed.expected.toml"),
+        "editorial = [\"Kasperskys danske direktør efter spion-beskyldninger: Danske myndigheder skal 'på ingen måde' frygte at blive overvåget\", \"Tillid i en Zero-Trust verden\"]\n\
+         [[personnel]]\nperson = \"Alexander Bendix\"\ncompany = \"Norriq A/S\"\nkind = \"new_job\"\n",
+    )
+    .expect("labels");
+    let out = feedsplit()
+        .args(["eval", "--check"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\"Tillid i en Zero-Trust verden\" labelled editorial, got sponsored"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("labelled field \"Norriq A/S\""), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("editorial recall") || stderr.contains("below"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn eval_reads_real_world_labels() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::copy(
+        corpus().join("sponsored-article.html"),
+        tmp.path().join("paid.html"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        corpus().join("neg-advertising.html"),
+        tmp.path().join("news.html"),
+    )
+    .expect("copy");
+    std::fs::write(
+        tmp.path().join("labels.json"),
+        r#"[{"file": "paid.html", "main_article": "sponsored", "sponsored_blocks": []},
+            {"file": "news.html", "main_article": "sponsored", "sponsored_blocks": ["x"]}]"#,
+    )
+    .expect("labels");
+    let out = feedsplit()
+        .args(["eval", "--realworld", "--check"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("ok") && l.contains("paid.html")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("news.html")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn explain_shows_runners_up_and_suspects() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    feedsplit()
+        .args(["classify", "--explain"])
+        .arg(corpus().join("hard-promo-unlabelled.html"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "editorial\tSådan vælger du den rigtige router",
+        ))
+        .stdout(predicate::str::contains("SUSPECT: promotional wording"));
+    let out = feedsplit()
+        .args(["classify", "--json"])
+        .arg(corpus().join("hard-paid-hire.html"))
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paid = v["items"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|i| i["title"] == "Rekrutteringshuset ansætter ny partner")
+        })
+        .expect("paid hire");
+    assert_eq!(paid["class"], "sponsored");
+    assert_eq!(paid["decided_by"][0]["signal"], "sponsored_label");
+    let config = write_config(
+        tmp.path(),
+        &[(
+            "guide",
+            vec![
+                corpus()
+                    .join("hard-promo-unlabelled.html")
+                    .display()
+                    .to_string(),
+            ],
+        )],
+    );
+    let run = run_job(&config);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("; 1 suspect"), "{stdout}");
+    assert!(
+        stdout.contains("suspect: Sådan vælger du den rigtige router: promotional wording"),
+        "{stdout}"
+    );
 }

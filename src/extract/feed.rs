@@ -19,8 +19,9 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
         .timestamp_parser(move |s| parse_timestamp(s, tz).map(|d| d.with_timezone(&Utc)))
         .sanitize_content(false)
         .build();
+    let text = utf8_declaration(&doc.text);
     let feed = parser
-        .parse(doc.text.as_bytes())
+        .parse(text.as_bytes())
         .map_err(|e| ExtractError::Feed {
             origin: doc.origin.clone(),
             message: e.to_string(),
@@ -174,6 +175,27 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
         });
     }
     Ok(out)
+}
+
+/// The text is already decoded to UTF-8 (input chose the charset); an XML declaration naming
+/// another encoding would make the parser decode it a second time.
+fn utf8_declaration(text: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = text.trim_start_matches('\u{FEFF}').trim_start();
+    let Some(end) = trimmed
+        .starts_with("<?xml")
+        .then(|| trimmed.find("?>"))
+        .flatten()
+    else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let declaration = &trimmed[..end];
+    match declaration.find("encoding=") {
+        Some(_) => std::borrow::Cow::Owned(format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"{}",
+            &trimmed[end..]
+        )),
+        None => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 /// Entities that feed parsers leave as literal text (`&nbsp;`, `&aelig;`).

@@ -459,7 +459,13 @@ impl<'a> Page<'a> {
             el.prev_siblings()
                 .filter_map(ElementRef::wrap)
                 .next()
-                .filter(|p| rules.sponsored_kicker(&text_of(*p)).is_some())
+                .filter(|p| {
+                    !self.is_claimed(*p)
+                        && !p
+                            .descendent_elements()
+                            .any(|d| is_heading(d.value().name()))
+                        && rules.sponsored_kicker(&text_of(*p)).is_some()
+                })
         };
         let list = (container.value().name() == "li")
             .then(|| container.parent().and_then(ElementRef::wrap))
@@ -685,8 +691,15 @@ impl<'a> Page<'a> {
             if sel("a[href]").is_some_and(|q| section.select(&q).next().is_some()) {
                 continue;
             }
-            // A label inside running article text marks a display slot, not a block of its own.
-            if self.is_page_scale(section) {
+            // A label inside running article text marks a display slot, not a block of its own;
+            // so does a label with no headline beside it.
+            let in_article = self
+                .article
+                .is_some_and(|a| section.ancestors().any(|x| x.id() == a.id()));
+            let has_heading = section
+                .descendent_elements()
+                .any(|e| is_heading(e.value().name()));
+            if self.is_page_scale(section) || in_article || !has_heading {
                 self.skip("ad slot", el);
                 self.claimed.insert(el.id());
                 continue;
