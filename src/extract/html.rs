@@ -263,18 +263,47 @@ impl<'a> Page<'a> {
 
     /// The page's own article: the `article` (or articleBody) holding the page's `h1`.
     fn find_article(&self) -> Option<ElementRef<'a>> {
-        let h1 = sel("h1").and_then(|q| self.html.select(&q).find(|h| !self.is_ignored(*h)))?;
-        let article = h1
-            .ancestors()
-            .filter_map(ElementRef::wrap)
-            .find(|a| a.value().name() == "article" || a.attr("itemprop") == Some("articleBody"));
-        if article.is_some() {
-            return article;
+        let long_paragraphs = |a: ElementRef| {
+            sel("p").map_or(0, |p| {
+                a.select(&p).filter(|p| text_of(*p).len() > 80).count()
+            })
+        };
+        let h1 = sel("h1").and_then(|q| self.html.select(&q).find(|h| !self.is_ignored(*h)));
+        let around_h1 = h1.and_then(|h| {
+            h.ancestors().filter_map(ElementRef::wrap).find(|a| {
+                a.value().name() == "article" || a.attr("itemprop") == Some("articleBody")
+            })
+        });
+        if around_h1.is_some() {
+            return around_h1;
+        }
+        // The h1 may be the site's name (blog themes): then the one article element with
+        // running text is the post.
+        let posts: Vec<ElementRef<'a>> = sel("article")
+            .map(|q| {
+                self.html
+                    .select(&q)
+                    .filter(|a| !self.is_ignored(*a) && long_paragraphs(*a) >= 2)
+                    .filter(|a| !a.value().classes().any(|c| c.contains("comment")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let outermost: Vec<ElementRef<'a>> = posts
+            .iter()
+            .filter(|a| {
+                !posts
+                    .iter()
+                    .any(|o| o.id() != a.id() && a.ancestors().any(|x| x.id() == o.id()))
+            })
+            .copied()
+            .collect();
+        if let [post] = outermost.as_slice() {
+            return Some(*post);
         }
         // No article element: the nearest ancestor of the h1 holding paragraphs.
-        h1.ancestors().filter_map(ElementRef::wrap).find(|a| {
-            sel("p").is_some_and(|p| a.select(&p).filter(|p| text_of(*p).len() > 80).count() >= 2)
-        })
+        h1?.ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|a| long_paragraphs(*a) >= 2)
     }
 
     fn personnel_sections(&mut self) {
@@ -355,7 +384,9 @@ impl<'a> Page<'a> {
             else {
                 continue;
             };
-            if page_url.as_deref() == Some(href.as_str()) || !self.is_title_link(anchor) {
+            // The page itself and a site's home page are no articles.
+            let home = url::Url::parse(&href).is_ok_and(|u| u.path() == "/" && u.query().is_none());
+            if page_url.as_deref() == Some(href.as_str()) || home || !self.is_title_link(anchor) {
                 continue;
             }
             let container = self.teaser_container(anchor, &href);
@@ -758,12 +789,12 @@ impl<'a> Page<'a> {
     fn article(&mut self) {
         let Some(article) = self.article else { return };
         let rules = self.rules();
-        let h1 = sel("h1").and_then(|q| {
-            article
-                .select(&q)
-                .next()
-                .or_else(|| self.html.select(&q).next())
-        });
+        // The headline: the article's own h1, else its first h2 (a post under a site-name h1),
+        // else the page's h1.
+        let first = |q: &str, scope: ElementRef<'a>| sel(q).and_then(|s| scope.select(&s).next());
+        let h1 = first("h1", article)
+            .or_else(|| first("h2", article))
+            .or_else(|| first("h1", self.html.root_element()));
         let Some(h1) = h1 else { return };
         let mut evidence = Vec::new();
         let mut title = text_of(h1);
