@@ -251,18 +251,23 @@ pub fn evaluate(dir: &Path, rules: &Rules) -> Result<Report, EvalError> {
             .file_stem()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let options = Options {
-            rules,
-            kind: None,
-            tz: chrono_tz::Europe::Copenhagen,
-            source_name: &name,
-            fetch: FetchOptions::default(),
-        };
-        let outcome = pipeline::run_inputs(&[input.display().to_string()], &options)?;
+        let outcome = run_page(&input.display().to_string(), &name, rules)?;
         score_page(&page, &expected, &outcome.items, &mut report);
         report.pages += 1;
     }
     Ok(report)
+}
+
+/// One page through the same pipeline as `convert`, named for its tag ids.
+fn run_page(input: &str, name: &str, rules: &Rules) -> Result<pipeline::Outcome, EvalError> {
+    let options = Options {
+        rules,
+        kind: None,
+        tz: chrono_tz::Europe::Copenhagen,
+        source_name: name,
+        fetch: FetchOptions::default(),
+    };
+    Ok(pipeline::run_inputs(&[input.to_string()], &options)?)
 }
 
 fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mut Report) {
@@ -426,14 +431,7 @@ pub fn evaluate_realworld(dir: &Path, rules: &Rules) -> Result<Vec<PageOutcome>,
     for label in labels {
         let input = dir.join(&label.file).display().to_string();
         let name = label.file.trim_end_matches(".html").to_string();
-        let options = Options {
-            rules,
-            kind: None,
-            tz: chrono_tz::Europe::Copenhagen,
-            source_name: &name,
-            fetch: FetchOptions::default(),
-        };
-        let outcome = pipeline::run_inputs(&[input], &options)?;
+        let outcome = run_page(&input, &name, rules)?;
         let main = outcome
             .items
             .iter()

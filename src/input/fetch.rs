@@ -58,16 +58,20 @@ pub enum FetchError {
     },
 }
 
+fn parse_url(url: &str) -> Result<url::Url, FetchError> {
+    url::Url::parse(url).map_err(|e| FetchError::BadUrl {
+        url: url.to_string(),
+        message: e.to_string(),
+    })
+}
+
 /// GETs a URL; with validators, a conditional GET whose 304 comes back as `body: None`.
 pub fn fetch(
     url: &str,
     options: &FetchOptions,
     validators: Option<&Validators>,
 ) -> Result<Fetched, FetchError> {
-    let parsed = url::Url::parse(url).map_err(|e| FetchError::BadUrl {
-        url: url.to_string(),
-        message: e.to_string(),
-    })?;
+    let parsed = parse_url(url)?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(options.timeout))
@@ -174,10 +178,7 @@ impl Fetcher {
         url: &str,
         validators: Option<&Validators>,
     ) -> Result<Fetched, FetchError> {
-        let parsed = url::Url::parse(url).map_err(|e| FetchError::BadUrl {
-            url: url.to_string(),
-            message: e.to_string(),
-        })?;
+        let parsed = parse_url(url)?;
         let origin = parsed.origin().ascii_serialization();
         if self.robots && !self.allowed(&parsed, &origin) {
             return Err(FetchError::Disallowed {
