@@ -508,8 +508,8 @@ impl Rules {
                     continue;
                 };
                 let cut = n.original_offset(n.text.len() - after.len());
-                let head = n.nfkc[..cut].trim().to_string();
-                return Some((head, n.nfkc[cut..].trim().to_string()));
+                let head = n.original[..cut].trim().to_string();
+                return Some((head, n.original[cut..].trim().to_string()));
             }
         }
         None
@@ -677,56 +677,63 @@ fn url_path_lower(url: &str) -> String {
     }
 }
 
-/// Text folded for matching: NFKC, confusables mapped to Latin, zero-width characters removed,
-/// lower case, æ/ø/å and umlauts folded, white space collapsed and trimmed.
+/// Text folded for matching: compatibility forms and accents removed (NFKD), confusables mapped
+/// to Latin, zero-width characters removed, lower case, æ/ø/å and umlauts folded, white space
+/// collapsed and trimmed.
 pub fn normalize(text: &str) -> String {
     Normalized::new(text).text
 }
 
-/// Normalised text with a map back to byte offsets in the NFKC form of the original, so a match
-/// found in folded text can be cut out of the readable text.
-struct Normalized {
-    nfkc: String,
+/// Normalised text with a map back to byte offsets in the original, so a match found in folded
+/// text can be cut out of the text as the page wrote it. Characters are folded one at a time,
+/// which keeps every offset on a character boundary of the original.
+struct Normalized<'o> {
+    original: &'o str,
     text: String,
-    /// For each byte of `text`, the byte offset in `nfkc` of the character it came from.
+    /// For each byte of `text`, the byte offset in `original` of the character it came from.
     map: Vec<usize>,
 }
 
-impl Normalized {
-    fn new(original: &str) -> Self {
-        let nfkc: String = original.nfkc().collect();
-        let mut text = String::with_capacity(nfkc.len());
-        let mut map = Vec::with_capacity(nfkc.len());
+impl<'o> Normalized<'o> {
+    fn new(original: &'o str) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut map = Vec::with_capacity(original.len());
         let mut pending_space = false;
-        for (i, c) in nfkc.char_indices() {
-            if is_invisible(c) {
-                continue;
-            }
-            if c.is_whitespace() {
-                pending_space = !text.is_empty();
-                continue;
-            }
-            if pending_space {
-                text.push(' ');
-                map.push(i);
-                pending_space = false;
-            }
-            let mut buf = [0u8; 4];
-            for folded in fold_char(c).chars().flat_map(char::to_lowercase) {
-                let s = folded.encode_utf8(&mut buf);
-                text.push_str(s);
-                map.extend(std::iter::repeat_n(i, s.len()));
+        for (i, raw) in original.char_indices() {
+            for c in match_letters(raw) {
+                if is_invisible(c) {
+                    continue;
+                }
+                if c.is_whitespace() {
+                    pending_space = !text.is_empty();
+                    continue;
+                }
+                if pending_space {
+                    text.push(' ');
+                    map.push(i);
+                    pending_space = false;
+                }
+                let mut buf = [0u8; 4];
+                for lower in c.to_lowercase() {
+                    let s = lower.encode_utf8(&mut buf);
+                    text.push_str(s);
+                    map.extend(std::iter::repeat_n(i, s.len()));
+                }
             }
         }
-        Normalized { nfkc, text, map }
+        Normalized {
+            original,
+            text,
+            map,
+        }
     }
 
     fn original_offset(&self, at: usize) -> usize {
-        self.map.get(at).copied().unwrap_or(self.nfkc.len())
+        self.map.get(at).copied().unwrap_or(self.original.len())
     }
 
-    fn original_from(&self, at: usize) -> &str {
-        &self.nfkc[self.original_offset(at)..]
+    fn original_from(&self, at: usize) -> &'o str {
+        &self.original[self.original_offset(at)..]
     }
 }
 
@@ -739,7 +746,7 @@ fn is_invisible(c: char) -> bool {
 
 /// Letters publishers swap in to dodge filters, and Nordic/German letters folded the way they are
 /// written without them.
-fn fold_char(c: char) -> std::borrow::Cow<'static, str> {
+fn fold_char(c: char) -> Option<&'static str> {
     let s: &'static str = match c {
         'а' | 'А' => "a",
         'е' | 'Е' | 'ё' => "e",
@@ -771,9 +778,25 @@ fn fold_char(c: char) -> std::borrow::Cow<'static, str> {
         '’' | '‘' => "'",
         '“' | '”' | '„' => "\"",
         '\u{2010}'..='\u{2013}' => "-",
-        _ => return std::borrow::Cow::Owned(c.to_string()),
+        _ => return None,
     };
-    std::borrow::Cow::Borrowed(s)
+    Some(s)
+}
+
+/// The letters a character is matched as: its fold, else its compatibility decomposition without
+/// accents (so full-width letters, ligatures and decomposed accents match plain text).
+fn match_letters(raw: char) -> Vec<char> {
+    if let Some(f) = fold_char(raw) {
+        return f.chars().collect();
+    }
+    std::iter::once(raw)
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(|c| match fold_char(c) {
+            Some(f) => f.chars().collect::<Vec<_>>(),
+            None => vec![c],
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -785,6 +808,19 @@ mod tests {
         let rules = Rules::builtin();
         assert!(!rules.patterns.is_empty());
         assert!(rules.sponsored_label("Annonce").is_some());
+    }
+
+    #[test]
+    fn offsets_stay_on_the_original_text() {
+        let rules = Rules::builtin();
+        // Full-width letters and a ligature change length under NFKC.
+        let text = "ｆｉｎｅ ﬁne.Annonceindlæg fra AcmeTitel";
+        let at = rules.glued_sponsored_label(text).expect("glued");
+        assert!(text.is_char_boundary(at));
+        assert!(text[at..].starts_with("Annonceindlæg"));
+        assert_eq!(normalize("Ｓｐｏｎｓｏｒｅｄ"), "sponsored");
+        assert_eq!(normalize("Cafe\u{301}"), normalize("Café"));
+        assert_eq!(normalize("Annonceindlæg"), normalize("ANNONCEINDLAEG"));
     }
 
     #[test]
