@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -439,9 +439,4 @@ fn enrich(item: &mut Item, article: Item) {
             item.evidence.push(e);
         }
     }
-}
-
-/// The default config path.
-pub fn default_config() -> PathBuf {
-    PathBuf::from("feedsplit.toml")
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::classify::{Class, Classified, classify};
@@ -484,17 +484,17 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// Unix seconds as a date, for tests and logs.
-pub fn from_timestamp(secs: i64) -> Option<DateTime<FixedOffset>> {
-    Utc.timestamp_opt(secs, 0)
-        .single()
-        .map(|d| d.fixed_offset())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::extract::{Block, Evidence, Signal};
+    use chrono::{TimeZone, Utc};
+
+    fn from_timestamp(secs: i64) -> Option<DateTime<FixedOffset>> {
+        Utc.timestamp_opt(secs, 0)
+            .single()
+            .map(|d| d.fixed_offset())
+    }
 
     fn item(id: &str, evidence: Vec<Evidence>) -> Item {
         Item {

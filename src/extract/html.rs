@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, FixedOffset};
 use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Selector};
 
@@ -806,6 +807,103 @@ impl<'a> Page<'a> {
             });
             title = rest;
         }
+        let ld = json_ld(self.html);
+        let sponsor = self.article_evidence(article, h1, &ld, &mut evidence);
+        let link = sel("link[rel=canonical]")
+            .and_then(|q| {
+                self.html
+                    .select(&q)
+                    .find_map(|l| l.attr("href").map(str::to_string))
+            })
+            .or_else(|| self.meta("meta[property='og:url']"))
+            .and_then(|h| canonical_url(&h, self.base.as_ref()))
+            .or_else(|| {
+                self.base
+                    .as_ref()
+                    .and_then(|b| canonical_url(b.as_str(), None))
+            });
+        if let Some(path) = link
+            .as_deref()
+            .and_then(|l| rules.sponsored_url_path(l, self.host.as_deref()))
+        {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredUrl,
+                matched: path,
+                location: "canonical URL".into(),
+            });
+        }
+        let (published, author) = self.article_date_and_author(article, &ld);
+        let lede_el = sel(".lede, .lead, .standfirst, .article-lede, .article__lede, .summary, .intro, [itemprop=description]")
+            .and_then(|q| article.select(&q).find(|e| !self.is_claimed(*e)));
+        let lede = lede_el
+            .map(text_of)
+            .or_else(|| self.meta("meta[property='og:description']"))
+            .or_else(|| self.meta("meta[name=description]"))
+            .filter(|l| !l.is_empty());
+        let body_root = sel("[itemprop=articleBody], .article-body, .article__body, .entry-content, .post-content, .story-body, .article-content")
+            .and_then(|q| article.select(&q).next())
+            .unwrap_or(article);
+        let mut skip_ids: HashSet<NodeId> = HashSet::new();
+        skip_ids.insert(h1.id());
+        if let Some(l) = lede_el {
+            skip_ids.insert(l.id());
+        }
+        let mut parts = Vec::new();
+        self.walk_body(body_root, true, &skip_ids, &mut parts);
+        let body_text: String = parts
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if body_text.chars().count() < 200 && lede.is_none() {
+            return;
+        }
+        let paragraphs: Vec<&str> = parts.iter().map(|(_, t)| t.as_str()).collect();
+        evidence.extend(super::disclosure_evidence(
+            &paragraphs,
+            rules,
+            "article text",
+        ));
+        let mut html = String::new();
+        if let Some(l) = &lede {
+            html.push_str(&format!("<p><strong>{}</strong></p>\n", escape(l)));
+        }
+        for (part, _) in &parts {
+            html.push_str(part);
+            html.push('\n');
+        }
+        let id = link.clone().unwrap_or_else(|| {
+            tag_id(
+                &self.authority,
+                "article",
+                lede.as_deref().unwrap_or(&title),
+            )
+        });
+        self.article_item = Some(Item {
+            id,
+            title,
+            link,
+            summary: lede,
+            content_html: Some(sanitize(&html, self.base.as_ref())),
+            published,
+            author,
+            sponsor,
+            personnel: None,
+            block: Block::Article,
+            evidence,
+        });
+    }
+
+    /// Paid-content signals of the page's own article: labels above its text, its tags and
+    /// categories, markup on it and on the body, `article:section`, schema.org types.
+    fn article_evidence(
+        &self,
+        article: ElementRef<'a>,
+        h1: ElementRef<'a>,
+        ld: &[serde_json::Value],
+        evidence: &mut Vec<Evidence>,
+    ) -> Option<String> {
+        let rules = self.rules();
         let mut sponsor = None;
         // Labels above the text: a kicker, a badge, a disclosure line under the headline.
         let scope = article
@@ -873,16 +971,9 @@ impl<'a> Page<'a> {
                 }
             }
         }
-        let meta = |q: &str| {
-            sel(q).and_then(|s| {
-                self.html
-                    .select(&s)
-                    .find_map(|m| m.attr("content").map(str::to_string))
-            })
-        };
         for section in [
-            meta("meta[property='article:section']"),
-            meta("meta[name='article:section']"),
+            self.meta("meta[property='article:section']"),
+            self.meta("meta[name='article:section']"),
         ]
         .into_iter()
         .flatten()
@@ -896,7 +987,6 @@ impl<'a> Page<'a> {
                 });
             }
         }
-        let ld = json_ld(self.html);
         for ty in ld.iter().flat_map(types_of) {
             if rules.is_sponsored_schema(&ty) {
                 evidence.push(Evidence {
@@ -906,29 +996,23 @@ impl<'a> Page<'a> {
                 });
             }
         }
-        let link = sel("link[rel=canonical]")
-            .and_then(|q| {
-                self.html
-                    .select(&q)
-                    .find_map(|l| l.attr("href").map(str::to_string))
-            })
-            .or_else(|| meta("meta[property='og:url']"))
-            .and_then(|h| canonical_url(&h, self.base.as_ref()))
-            .or_else(|| {
-                self.base
-                    .as_ref()
-                    .and_then(|b| canonical_url(b.as_str(), None))
-            });
-        if let Some(path) = link
-            .as_deref()
-            .and_then(|l| rules.sponsored_url_path(l, self.host.as_deref()))
-        {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredUrl,
-                matched: path,
-                location: "canonical URL".into(),
-            });
-        }
+        sponsor
+    }
+
+    fn meta(&self, query: &str) -> Option<String> {
+        sel(query).and_then(|s| {
+            self.html
+                .select(&s)
+                .find_map(|m| m.attr("content").map(str::to_string))
+        })
+    }
+
+    /// Publication date and author: JSON-LD first, then meta tags, then the article's markup.
+    fn article_date_and_author(
+        &self,
+        article: ElementRef<'a>,
+        ld: &[serde_json::Value],
+    ) -> (Option<DateTime<FixedOffset>>, Option<String>) {
         let article_ld = ld.iter().find(|o| {
             types_of(o)
                 .iter()
@@ -940,14 +1024,14 @@ impl<'a> Page<'a> {
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
             })
-            .or_else(|| meta("meta[property='article:published_time']"))
-            .or_else(|| meta("meta[name='article:published_time']"))
+            .or_else(|| self.meta("meta[property='article:published_time']"))
+            .or_else(|| self.meta("meta[name='article:published_time']"))
             .or_else(|| {
                 sel("time[datetime]")
                     .and_then(|q| article.select(&q).next())
                     .and_then(|t| t.attr("datetime").map(str::to_string))
             })
-            .or_else(|| meta("meta[itemprop=datePublished]"))
+            .or_else(|| self.meta("meta[itemprop=datePublished]"))
             .and_then(|d| parse_timestamp(&d, self.cx.tz));
         let author = article_ld
             .and_then(|o| o.get("author"))
@@ -958,72 +1042,14 @@ impl<'a> Page<'a> {
                     .or_else(|| one.as_str())
                     .map(str::to_string)
             })
-            .or_else(|| meta("meta[name=author]"))
+            .or_else(|| self.meta("meta[name=author]"))
             .or_else(|| {
                 sel("[rel=author], [itemprop=author], .byline, .author")
                     .and_then(|q| article.select(&q).next())
                     .map(text_of)
             })
             .filter(|a| !a.is_empty());
-        let lede_el = sel(".lede, .lead, .standfirst, .article-lede, .article__lede, .summary, .intro, [itemprop=description]")
-            .and_then(|q| article.select(&q).find(|e| !self.is_claimed(*e)));
-        let lede = lede_el
-            .map(text_of)
-            .or_else(|| meta("meta[property='og:description']"))
-            .or_else(|| meta("meta[name=description]"))
-            .filter(|l| !l.is_empty());
-        let body_root = sel("[itemprop=articleBody], .article-body, .article__body, .entry-content, .post-content, .story-body, .article-content")
-            .and_then(|q| article.select(&q).next())
-            .unwrap_or(article);
-        let mut skip_ids: HashSet<NodeId> = HashSet::new();
-        skip_ids.insert(h1.id());
-        if let Some(l) = lede_el {
-            skip_ids.insert(l.id());
-        }
-        let mut parts = Vec::new();
-        self.walk_body(body_root, true, &skip_ids, &mut parts);
-        let body_text: String = parts
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        if body_text.chars().count() < 200 && lede.is_none() {
-            return;
-        }
-        let paragraphs: Vec<&str> = parts.iter().map(|(_, t)| t.as_str()).collect();
-        evidence.extend(super::disclosure_evidence(
-            &paragraphs,
-            rules,
-            "article text",
-        ));
-        let mut html = String::new();
-        if let Some(l) = &lede {
-            html.push_str(&format!("<p><strong>{}</strong></p>\n", escape(l)));
-        }
-        for (part, _) in &parts {
-            html.push_str(part);
-            html.push('\n');
-        }
-        let id = link.clone().unwrap_or_else(|| {
-            tag_id(
-                &self.authority,
-                "article",
-                lede.as_deref().unwrap_or(&title),
-            )
-        });
-        self.article_item = Some(Item {
-            id,
-            title,
-            link,
-            summary: lede,
-            content_html: Some(sanitize(&html, self.base.as_ref())),
-            published,
-            author,
-            sponsor,
-            personnel: None,
-            block: Block::Article,
-            evidence,
-        });
+        (published, author)
     }
 
     /// Collects the article's text blocks in order. Returns false when a header that ends the

@@ -348,15 +348,8 @@ fn is_photo_credit(text: &str) -> bool {
 /// A line that is only a date ("27. jan. 2026 kl. 14:32", "2025-09-01").
 fn is_date_stamp(text: &str) -> bool {
     text.len() <= 40
-        && text.chars().any(|c| c.is_ascii_digit())
-        && super::dates::parse_written_date(text)
-            .map(|_| true)
-            .or_else(|| {
-                chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                    .ok()
-                    .map(|_| true)
-            })
-            .unwrap_or(false)
+        && (super::dates::parse_written_date(text).is_some()
+            || chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").is_ok())
 }
 
 /// A short line without closing punctuation inside a body: a sub-heading.
