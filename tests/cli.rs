@@ -1681,3 +1681,33 @@ fn explain_shows_runners_up_and_suspects() {
         "{stdout}"
     );
 }
+
+#[test]
+fn new_upstream_feed_items_are_checked_against_their_pages_once() {
+    let server = TestServer::start();
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>{0}/</link>\
+         <description>d</description>\
+         <item><title>Guide til sikker cloud</title><link>{0}/art/9</link>\
+         <pubDate>Mon, 03 Nov 2025 09:00:00 +0100</pubDate></item></channel></rss>",
+        server.base
+    );
+    server.set("/rss", "application/rss+xml", feed);
+    let page = article_page(9, "").replace(
+        "<article>",
+        "<article><p class=\"kicker\">Sponsoreret indhold</p>",
+    );
+    server.set("/art/9", "text/html", page);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config_with(
+        tmp.path(),
+        &[("feed", vec![server.url("/rss")])],
+        "check_feed_items = true",
+    );
+    assert!(run_job(&config).status.success());
+    assert_eq!(
+        titles_in(tmp.path(), "feed", "sponsored"),
+        BTreeSet::from(["Guide til sikker cloud".to_string()])
+    );
+    assert!(titles_in(tmp.path(), "feed", "editorial").is_empty());
+}
