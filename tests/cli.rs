@@ -1711,3 +1711,23 @@ fn new_upstream_feed_items_are_checked_against_their_pages_once() {
     );
     assert!(titles_in(tmp.path(), "feed", "editorial").is_empty());
 }
+
+#[test]
+fn reads_stdin_and_honours_input_kind() {
+    let seed = std::fs::read(corpus().join("seed.txt")).expect("seed");
+    feedsplit()
+        .args(["classify", "-"])
+        .write_stdin(seed.clone())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "sponsored\tTillid i en Zero-Trust verden",
+        ));
+    // Forced to read the text as HTML, it has no labelled blocks: no sponsored item.
+    feedsplit()
+        .args(["classify", "--input-kind", "html", "-"])
+        .write_stdin(seed)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("sponsored").not());
+}
