@@ -256,7 +256,7 @@ impl Config {
             let mut urls = Vec::new();
             let mut hosts = Vec::new();
             for u in &s.urls {
-                if u.starts_with("http://") || u.starts_with("https://") {
+                if crate::input::is_url(u) {
                     let parsed = url::Url::parse(u).map_err(|e| {
                         invalid(
                             line_of(text, u),

@@ -162,31 +162,44 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
     Ok(extraction)
 }
 
-/// One id, one item: a block seen twice on a page (trending and related lists) is merged, its
-/// evidence pooled so that a label seen in either place counts.
+/// One id, one item: a block seen twice on a page (trending and related lists) is merged.
 fn dedupe(items: &mut Vec<Item>) {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
     for item in items.drain(..) {
-        if let Some(existing) = out.iter_mut().find(|i| i.id == item.id) {
-            for e in item.evidence {
-                if !existing.evidence.contains(&e) {
-                    existing.evidence.push(e);
-                }
-            }
-            if existing.sponsor.is_none() {
-                existing.sponsor = item.sponsor;
-            }
-            if existing.summary.is_none() {
-                existing.summary = item.summary;
-            }
-            if existing.published.is_none() {
-                existing.published = item.published;
-            }
-        } else {
-            out.push(item);
+        match out.iter_mut().find(|i| i.id == item.id) {
+            Some(existing) => existing.absorb(item),
+            None => out.push(item),
         }
     }
     *items = out;
+}
+
+impl Item {
+    /// Merges another sighting of the same item into this one: what this one lacks is taken
+    /// from the other, the fuller text wins, and evidence is pooled, so a label seen in either
+    /// place counts.
+    pub fn absorb(&mut self, other: Item) {
+        fn fill<T>(mine: &mut Option<T>, theirs: Option<T>) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+        fill(&mut self.link, other.link);
+        fill(&mut self.summary, other.summary);
+        fill(&mut self.published, other.published);
+        fill(&mut self.author, other.author);
+        fill(&mut self.sponsor, other.sponsor);
+        fill(&mut self.personnel, other.personnel);
+        let len = |c: &Option<String>| c.as_deref().map_or(0, str::len);
+        if len(&other.content_html) > len(&self.content_html) {
+            self.content_html = other.content_html;
+        }
+        for e in other.evidence {
+            if !self.evidence.contains(&e) {
+                self.evidence.push(e);
+            }
+        }
+    }
 }
 
 /// Disclosures where pages put them: in a short line of their own or in the closing paragraphs;

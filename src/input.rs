@@ -46,14 +46,18 @@ pub enum InputError {
     Empty { origin: String },
 }
 
+/// Whether an input names a web page (else it is a path, or `-` for stdin).
+pub fn is_url(spec: &str) -> bool {
+    spec.starts_with("http://") || spec.starts_with("https://")
+}
+
 /// Loads one input: a path, an http(s) URL, or `-` for stdin.
 pub fn load(
     spec: &str,
     kind: Option<InputKind>,
     fetch_options: &FetchOptions,
 ) -> Result<Document, InputError> {
-    let (bytes, content_type, url) = if spec.starts_with("http://") || spec.starts_with("https://")
-    {
+    let (bytes, content_type, url) = if is_url(spec) {
         let fetched = fetch(spec, fetch_options, None)?;
         let body = fetched.body.unwrap_or_default();
         (body, fetched.content_type, Some(fetched.final_url))

@@ -1,6 +1,6 @@
 //! The pipeline end to end for one set of inputs: input → extract → classify (→ write).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -27,6 +27,8 @@ pub struct Outcome {
     pub skipped: Vec<(String, Skipped)>,
     /// The site the items come from, for the feeds' home links.
     pub site_link: Option<String>,
+    /// Position of each id in `items`.
+    index: HashMap<String, usize>,
 }
 
 pub struct Options<'a> {
@@ -37,32 +39,37 @@ pub struct Options<'a> {
     pub fetch: FetchOptions,
 }
 
+impl Options<'_> {
+    /// What extraction needs of these options.
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            rules: self.rules,
+            tz: self.tz,
+            source_name: self.source_name,
+        }
+    }
+}
+
 /// Loads, extracts and classifies every input. Stops at the first input that fails, so a caller
 /// that writes afterwards never writes feeds from half its inputs.
 pub fn run_inputs(inputs: &[String], options: &Options) -> Result<Outcome, PipelineError> {
     let mut outcome = Outcome::default();
-    let mut seen = HashSet::new();
     for spec in inputs {
         let doc = input::load(spec, options.kind, &options.fetch)?;
-        outcome.items_from(&doc, options, &mut seen)?;
+        outcome.items_from(&doc, options)?;
     }
     Ok(outcome)
 }
 
 impl Outcome {
-    /// Adds one decoded document's items.
+    /// Adds one decoded document's items; an item already seen in another document is merged
+    /// into the first sighting and classified again from the pooled evidence.
     pub fn items_from(
         &mut self,
         doc: &input::Document,
         options: &Options,
-        seen: &mut HashSet<String>,
     ) -> Result<(), PipelineError> {
-        let cx = Context {
-            rules: options.rules,
-            tz: options.tz,
-            source_name: options.source_name,
-        };
-        let extraction = extract::extract(doc, &cx)?;
+        let extraction = extract::extract(doc, &options.context())?;
         if self.site_link.is_none() {
             self.site_link = doc.url.as_ref().map(site_root).or_else(|| {
                 extraction
@@ -73,8 +80,16 @@ impl Outcome {
             });
         }
         for item in extraction.items {
-            if seen.insert(item.id.clone()) {
-                self.items.push(classify(item));
+            match self.index.get(&item.id) {
+                Some(&at) => {
+                    let mut merged = self.items[at].item.clone();
+                    merged.absorb(item);
+                    self.items[at] = classify(merged);
+                }
+                None => {
+                    self.index.insert(item.id.clone(), self.items.len());
+                    self.items.push(classify(item));
+                }
             }
         }
         self.skipped.extend(
@@ -87,7 +102,8 @@ impl Outcome {
     }
 }
 
-fn site_root(u: &url::Url) -> String {
+/// The home page of the site a URL belongs to.
+pub fn site_root(u: &url::Url) -> String {
     format!("{}://{}/", u.scheme(), u.host_str().unwrap_or_default())
 }
 

@@ -1,7 +1,6 @@
 //! The cron job: every source of a config fetched politely, its items merged into the store in
 //! one transaction, and every feed rendered from the store. A failed source keeps its feeds.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::path::Path;
 use std::time::Duration;
@@ -12,7 +11,7 @@ use crate::classify::Class;
 use crate::config::{Config, Source};
 use crate::extract::{Block, Item};
 use crate::input::{self, FetchError, Fetcher, InputKind};
-use crate::pipeline::{Options, Outcome};
+use crate::pipeline::{Options, Outcome, site_root};
 use crate::rules::{Rules, RulesError};
 use crate::store::{Change, RunRecord, Store, StoreError};
 use crate::write::{self, Layout, WriteError};
@@ -169,26 +168,17 @@ fn write_source_feeds(
 }
 
 fn layout(config: &Config, source: &Source, store: &Store) -> Result<Layout, RunError> {
+    // The site of the source's first web URL, else of its newest editorial item.
     let site_link = source
         .urls
         .iter()
-        .find_map(|u| {
-            url::Url::parse(u)
-                .ok()
-                .filter(|u| u.scheme().starts_with("http"))
-        })
-        .map(|u| format!("{}://{}/", u.scheme(), u.host_str().unwrap_or_default()))
+        .filter(|u| input::is_url(u))
+        .find_map(|u| url::Url::parse(u).ok())
         .or_else(|| {
-            store
-                .feed_items(&source.name, Class::Editorial, 1)
-                .ok()?
-                .first()?
-                .item
-                .link
-                .as_deref()
-                .and_then(|l| url::Url::parse(l).ok())
-                .map(|u| format!("{}://{}/", u.scheme(), u.host_str().unwrap_or_default()))
-        });
+            let newest = store.feed_items(&source.name, Class::Editorial, 1).ok()?;
+            url::Url::parse(newest.first()?.item.link.as_deref()?).ok()
+        })
+        .map(|u| site_root(&u));
     Ok(Layout {
         dir: config.output.dir.clone(),
         name: source.name.clone(),
@@ -210,28 +200,26 @@ enum Got {
 }
 
 fn get(spec: &str, store: &Store, fetcher: &mut Fetcher) -> Result<Got, String> {
-    if spec.starts_with("http://") || spec.starts_with("https://") {
-        let known = store.validators(spec).map_err(|e| e.to_string())?;
-        let fetched = fetcher
-            .get(spec, known.as_ref())
-            .map_err(|e: FetchError| e.to_string())?;
-        let Some(body) = fetched.body else {
-            return Ok(Got::NotModified);
-        };
-        let doc = input::from_bytes(
-            spec,
-            Some(fetched.final_url),
-            &body,
-            fetched.content_type.as_deref(),
-            None,
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(Got::Document(doc, Some(fetched.validators)))
-    } else {
-        let bytes = std::fs::read(spec).map_err(|e| format!("{spec}: cannot read: {e}"))?;
-        let doc = input::from_bytes(spec, None, &bytes, None, None).map_err(|e| e.to_string())?;
-        Ok(Got::Document(doc, None))
+    if !input::is_url(spec) {
+        let doc = input::load(spec, None, &fetcher.options).map_err(|e| e.to_string())?;
+        return Ok(Got::Document(doc, None));
     }
+    let known = store.validators(spec).map_err(|e| e.to_string())?;
+    let fetched = fetcher
+        .get(spec, known.as_ref())
+        .map_err(|e: FetchError| e.to_string())?;
+    let Some(body) = fetched.body else {
+        return Ok(Got::NotModified);
+    };
+    let doc = input::from_bytes(
+        spec,
+        Some(fetched.final_url),
+        &body,
+        fetched.content_type.as_deref(),
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Got::Document(doc, Some(fetched.validators)))
 }
 
 fn run_source(
@@ -254,7 +242,6 @@ fn run_source(
         fetch: config.fetch.options(),
     };
     let mut outcome = Outcome::default();
-    let mut seen = HashSet::new();
     let mut validators: Vec<(String, input::Validators)> = Vec::new();
     for spec in &source.urls {
         match get(spec, store, fetcher) {
@@ -262,7 +249,7 @@ fn run_source(
                 report.not_modified += 1;
                 report.details.push(format!("{spec}: not modified"));
             }
-            Ok(Got::Document(doc, v)) => match outcome.items_from(&doc, &opts, &mut seen) {
+            Ok(Got::Document(doc, v)) => match outcome.items_from(&doc, &opts) {
                 Ok(()) => {
                     report.fetched += 1;
                     report.details.push(format!("{spec}: read"));
@@ -305,9 +292,9 @@ fn run_source(
     let tx = store.begin(&source.name, options.now)?;
     for item in &items {
         match tx.upsert(item)? {
-            Change::New(class) => {
+            Change::New { class, suspect } => {
                 report.new[class as usize] += 1;
-                if let Some(why) = crate::classify::classify(item.clone()).suspect {
+                if let Some(why) = suspect {
                     report.suspects.push(format!("{}: {why}", item.title));
                 }
             }
@@ -403,12 +390,7 @@ fn follow_links(
         ) else {
             continue;
         };
-        let cx = crate::extract::Context {
-            rules: opts.rules,
-            tz: opts.tz,
-            source_name: opts.source_name,
-        };
-        let Ok(extraction) = crate::extract::extract(&doc, &cx) else {
+        let Ok(extraction) = crate::extract::extract(&doc, &opts.context()) else {
             continue;
         };
         if let Some(article) = extraction
@@ -423,20 +405,10 @@ fn follow_links(
     Ok(())
 }
 
-/// Fills a teaser from its article page; the teaser keeps its id.
-fn enrich(item: &mut Item, article: Item) {
-    item.content_html = article.content_html.or(item.content_html.take());
-    item.summary = item.summary.take().or(article.summary);
-    item.published = article.published.or(item.published);
-    item.author = article.author.or(item.author.take());
-    item.sponsor = item.sponsor.take().or(article.sponsor);
-    for e in article.evidence {
-        let e = crate::extract::Evidence {
-            location: format!("article page: {}", e.location),
-            ..e
-        };
-        if !item.evidence.contains(&e) {
-            item.evidence.push(e);
-        }
+/// Fills a teaser from its article page; the teaser keeps its id and block.
+fn enrich(item: &mut Item, mut article: Item) {
+    for e in &mut article.evidence {
+        e.location = format!("article page: {}", e.location);
     }
+    item.absorb(article);
 }

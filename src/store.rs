@@ -12,6 +12,11 @@ use crate::input::Validators;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    #[error("{path}: cannot create the item store's directory: {source}")]
+    Dir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: item store: {source}")]
     Sqlite {
         path: String,
@@ -83,10 +88,17 @@ pub struct Store {
 /// What an upsert did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    New(Class),
+    /// A new item, with why it looks promotional if it stays editorial without a label.
+    New {
+        class: Class,
+        suspect: Option<String>,
+    },
     Updated,
     Unchanged,
-    Moved { from: Class, to: Class },
+    Moved {
+        from: Class,
+        to: Class,
+    },
 }
 
 /// One run of one source, for the log.
@@ -109,11 +121,9 @@ impl Store {
             source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                err(rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                    Some(e.to_string()),
-                ))
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+                path: name.clone(),
+                source,
             })?;
         }
         let conn = Connection::open(path).map_err(err)?;
@@ -313,27 +323,32 @@ impl SourceTx<'_> {
     /// lacks (content from a followed article page, a date, a label seen elsewhere) is kept, and
     /// the class is decided again from the pooled evidence.
     pub fn upsert(&self, seen: &Item) -> Result<Change, StoreError> {
-        let stored: Option<(String, String)> = self
+        let stored: Option<(String, String, String)> = self
             .tx
             .query_row(
-                "SELECT data, class FROM items WHERE source = ?1 AND id = ?2",
+                "SELECT data, class, first_seen FROM items WHERE source = ?1 AND id = ?2",
                 params![self.source, seen.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(self.err())?;
         let now = self.now.to_rfc3339();
-        let Some((data, old_class)) = stored else {
+        let Some((data, old_class, first_seen)) = stored else {
             let c = classify(seen.clone());
-            self.write(&c, Some(&now))?;
-            return Ok(Change::New(c.class));
+            self.write(&c, &now)?;
+            return Ok(Change::New {
+                class: c.class,
+                suspect: c.suspect,
+            });
         };
         let old: Classified = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
             path: self.path.clone(),
             id: seen.id.clone(),
             message: e.to_string(),
         })?;
-        let merged = classify(merge(&old.item, seen));
+        let mut merged = seen.clone();
+        merged.absorb(old.item.clone());
+        let merged = classify(merged);
         self.tx
             .execute(
                 "UPDATE items SET last_seen = ?3 WHERE source = ?1 AND id = ?2",
@@ -343,7 +358,7 @@ impl SourceTx<'_> {
         if merged == old {
             return Ok(Change::Unchanged);
         }
-        self.write(&merged, None)?;
+        self.write(&merged, &first_seen)?;
         let from = Class::parse(&old_class).unwrap_or(old.class);
         if from != merged.class {
             self.tx
@@ -367,28 +382,17 @@ impl SourceTx<'_> {
         Ok(Change::Updated)
     }
 
-    fn write(&self, c: &Classified, first_seen: Option<&str>) -> Result<(), StoreError> {
+    fn write(&self, c: &Classified, first_seen: &str) -> Result<(), StoreError> {
         let item = &c.item;
         let data = to_json(c);
         let reasons = to_json(&c.decided_by);
         let personnel = item.personnel.as_ref().map(to_json);
         let published = item.published.map(|d| d.to_rfc3339());
-        let first = match first_seen {
-            Some(f) => f.to_string(),
-            None => self
-                .tx
-                .query_row(
-                    "SELECT first_seen FROM items WHERE source = ?1 AND id = ?2",
-                    params![self.source, item.id],
-                    |r| r.get(0),
-                )
-                .map_err(self.err())?,
-        };
         let sort_ts = item
             .published
             .map(|d| d.timestamp())
             .or_else(|| {
-                DateTime::parse_from_rfc3339(&first)
+                DateTime::parse_from_rfc3339(first_seen)
                     .ok()
                     .map(|d| d.timestamp())
             })
@@ -413,7 +417,7 @@ impl SourceTx<'_> {
                     reasons,
                     personnel,
                     published,
-                    first,
+                    first_seen,
                     sort_ts,
                     data,
                 ],
@@ -454,29 +458,6 @@ impl SourceTx<'_> {
             .commit()
             .map_err(|source| StoreError::Sqlite { path, source })
     }
-}
-
-/// A later sighting merged into the stored item: fields it lacks are kept, evidence is pooled.
-fn merge(old: &Item, seen: &Item) -> Item {
-    let mut m = seen.clone();
-    m.link = m.link.or_else(|| old.link.clone());
-    m.summary = m.summary.or_else(|| old.summary.clone());
-    m.published = m.published.or(old.published);
-    m.author = m.author.or_else(|| old.author.clone());
-    m.sponsor = m.sponsor.or_else(|| old.sponsor.clone());
-    m.personnel = m.personnel.or_else(|| old.personnel.clone());
-    // Keep the fuller text: a followed article page beats a teaser's blurb.
-    let len = |c: &Option<String>| c.as_deref().map_or(0, str::len);
-    if len(&old.content_html) > len(&m.content_html) {
-        m.content_html = old.content_html.clone();
-        m.block = old.block;
-    }
-    for e in &old.evidence {
-        if !m.evidence.contains(e) {
-            m.evidence.push(e.clone());
-        }
-    }
-    m
 }
 
 /// JSON text of a value the store keeps; our types always serialise.
@@ -528,7 +509,10 @@ mod tests {
         let tx = store.begin("cw", t1).expect("tx");
         assert_eq!(
             tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
-            Change::New(Class::Editorial)
+            Change::New {
+                class: Class::Editorial,
+                suspect: None
+            }
         );
         tx.commit().expect("commit");
         let tx = store.begin("cw", t1).expect("tx");

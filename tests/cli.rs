@@ -1731,3 +1731,43 @@ fn reads_stdin_and_honours_input_kind() {
         .success()
         .stdout(predicate::str::contains("sponsored").not());
 }
+
+#[test]
+fn an_item_seen_in_two_inputs_is_one_item_with_both_sightings() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    feedsplit()
+        .args(["convert", "--now", NOW, "--name", "cw", "-o"])
+        .arg(tmp.path())
+        .arg(corpus().join("cw-article.html"))
+        .arg(corpus().join("sponsored-article.html"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "cw: 6 editorial, 2 sponsored, 4 personnel",
+        ));
+    let sponsored = json(&tmp.path().join("cw/sponsored.json"));
+    let teaser = sponsored["items"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|i| i["title"] == "Tillid i en Zero-Trust verden")
+        })
+        .expect("the Trustworks item");
+    // The sidebar teaser's blurb gave way to the article page's full text, and both the
+    // teaser's label and the page's schema.org type are among its reasons.
+    let content = teaser["content_html"].as_str().unwrap_or("");
+    assert!(
+        content.contains("Zero-Trust bygger på et enkelt princip"),
+        "{content}"
+    );
+    let signals: Vec<&str> = teaser["_feedsplit"]["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .filter_map(|r| r["signal"].as_str())
+        .collect();
+    assert!(
+        signals.contains(&"sponsored_label") && signals.contains(&"sponsored_schema"),
+        "{signals:?}"
+    );
+}
