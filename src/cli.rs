@@ -203,14 +203,6 @@ impl InputArgs {
     }
 }
 
-fn load_rules(args: &InputArgs) -> Result<Rules, RulesError> {
-    if args.rules.is_empty() {
-        Ok(Rules::builtin())
-    } else {
-        Rules::with_files(&args.rules)
-    }
-}
-
 /// The feed set's name: given, else the first input's host or file stem.
 fn default_name(first: &str) -> String {
     let raw = url::Url::parse(first)
@@ -228,7 +220,7 @@ fn default_name(first: &str) -> String {
         .unwrap_or_else(|| "stdin".into());
     let name: String = raw
         .chars()
-        .map(|c| if valid_name_char(c) { c } else { '-' })
+        .map(|c| if write::valid_name_char(c) { c } else { '-' })
         .collect();
     if name.is_empty() || name == "-" {
         "stdin".into()
@@ -237,14 +229,10 @@ fn default_name(first: &str) -> String {
     }
 }
 
-fn valid_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
-}
-
 fn convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
-    let rules = load_rules(&args.input)?;
+    let rules = Rules::with_files(&args.input.rules)?;
     let name = match args.name {
-        Some(n) if n.chars().all(valid_name_char) && !n.starts_with('.') && !n.is_empty() => n,
+        Some(n) if write::valid_name(&n) => n,
         Some(n) => return Err(CliError::BadName(n)),
         None => default_name(&args.inputs[0]),
     };
@@ -290,7 +278,7 @@ fn dedup_formats(formats: Vec<Format>) -> Vec<Format> {
 }
 
 fn classify(args: ClassifyArgs) -> Result<ExitCode, CliError> {
-    let rules = load_rules(&args.input)?;
+    let rules = Rules::with_files(&args.input.rules)?;
     let name = default_name(&args.input_spec);
     let options = args.input.options(&rules, &name);
     let outcome = pipeline::run_inputs(std::slice::from_ref(&args.input_spec), &options)?;
@@ -361,24 +349,7 @@ fn run_job(args: RunArgs) -> Result<ExitCode, CliError> {
     };
     bar.finish_and_clear();
     for r in &reports {
-        if r.failed() {
-            eprintln!("{}", r.summary());
-        } else if !args.quiet {
-            println!("{}", r.summary());
-        }
-        if let Some(w) = &r.warning {
-            eprintln!("warning: {w}");
-        }
-        if !args.quiet {
-            for s in &r.suspects {
-                println!("  suspect: {s}");
-            }
-        }
-        if args.verbose {
-            for line in r.details.iter().chain(&r.moves) {
-                println!("  {line}");
-            }
-        }
+        r.print(args.quiet, args.verbose);
     }
     if reports.iter().any(|r| r.failed()) {
         Ok(ExitCode::FAILURE)
@@ -415,11 +386,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
 }
 
 fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
-    let rules = if args.rules.is_empty() {
-        Rules::builtin()
-    } else {
-        Rules::with_files(&args.rules)?
-    };
+    let rules = Rules::with_files(&args.rules)?;
     if args.realworld {
         let pages = crate::eval::evaluate_realworld(&args.dir, &rules)?;
         if args.json {

@@ -224,12 +224,7 @@ impl Config {
         let mut sources: Vec<Source> = Vec::new();
         for s in &raw.sources {
             let at = line_of(text, &format!("\"{}\"", s.name));
-            let valid_name = !s.name.is_empty()
-                && !s.name.starts_with('.')
-                && s.name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-            if !valid_name {
+            if !crate::write::valid_name(&s.name) {
                 return Err(invalid(
                     at,
                     format!(

@@ -56,6 +56,29 @@ impl SourceReport {
         !self.failures.is_empty()
     }
 
+    /// Prints the report as `run` does: the summary (failures to stderr), warnings, suspects,
+    /// and with `verbose` what happened to each URL and each item that changed feeds.
+    pub fn print(&self, quiet: bool, verbose: bool) {
+        if self.failed() {
+            eprintln!("{}", self.summary());
+        } else if !quiet {
+            println!("{}", self.summary());
+        }
+        if let Some(w) = &self.warning {
+            eprintln!("warning: {w}");
+        }
+        if !quiet {
+            for s in &self.suspects {
+                println!("  suspect: {s}");
+            }
+        }
+        if verbose {
+            for line in self.details.iter().chain(&self.moves) {
+                println!("  {line}");
+            }
+        }
+    }
+
     /// The one summary line cron mails show.
     pub fn summary(&self) -> String {
         let status = if self.failed() { "FAILED" } else { "ok" };

@@ -116,18 +116,7 @@ fn regenerate(schedule: Schedule, stop: &AtomicBool) {
             progress: Box::new(|_| {}),
         };
         match crate::run::run(&schedule.config, &options) {
-            Ok(reports) => {
-                for r in reports {
-                    if r.failed() {
-                        eprintln!("{}", r.summary());
-                    } else {
-                        println!("{}", r.summary());
-                    }
-                    if let Some(w) = r.warning {
-                        eprintln!("warning: {w}");
-                    }
-                }
-            }
+            Ok(reports) => reports.iter().for_each(|r| r.print(false, false)),
             Err(RunError::Locked(p)) => eprintln!("skipped a regeneration: {p} is locked"),
             Err(e) => eprintln!("regeneration failed: {e}"),
         }

@@ -88,6 +88,16 @@ pub struct Layout {
     pub ttl: Option<u32>,
 }
 
+/// A feed set's name is a directory under the output directory and part of every feed URL:
+/// letters, digits, '-', '_' and '.', not starting with '.'.
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && name.chars().all(valid_name_char)
+}
+
+pub fn valid_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
 impl Layout {
     pub fn path(&self, class: Class, format: Format) -> PathBuf {
         self.dir
