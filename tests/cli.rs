@@ -1390,16 +1390,23 @@ fn serve_every_regenerates_under_the_run_lock() {
     );
     let cfg = config.display().to_string();
     let served = Served::start(&["--config", &cfg, "--every", "1s", "--addr", "127.0.0.1:0"]);
-    let mut status = 0;
+    // The run writes each source's feeds, then the index: wait for the last file.
+    let mut statuses = (0, 0);
     for _ in 0..100 {
-        status = get(&served.addr, "/seed/personnel.atom", "").0;
-        if status == 200 {
+        statuses = (
+            get(&served.addr, "/seed/personnel.atom", "").0,
+            get(&served.addr, "/index.opml", "").0,
+        );
+        if statuses == (200, 200) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_eq!(status, 200, "the scheduled run wrote the feeds");
-    assert_eq!(get(&served.addr, "/index.opml", "").0, 200);
+    assert_eq!(
+        statuses,
+        (200, 200),
+        "the scheduled run wrote the feeds and the index"
+    );
     // While the server's schedule runs, a cron run may still take its turn under the lock.
     let out = run_job(&config);
     assert!(matches!(out.status.code(), Some(0 | 75)));
