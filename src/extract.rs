@@ -212,39 +212,28 @@ pub(crate) fn disclosure_evidence(
     location: &str,
 ) -> Vec<Evidence> {
     let count = paragraphs.len();
-    let placed = |i: usize, p: &str| i + 3 >= count || p.chars().count() <= 200;
-    let mut out = Vec::new();
-    let strong = paragraphs
-        .iter()
-        .enumerate()
-        .filter(|(i, p)| placed(*i, p))
-        .find_map(|(_, p)| rules.disclosure(p));
-    if let Some(d) = strong {
-        out.push(Evidence {
-            signal: Signal::SponsoredDisclosure,
-            matched: d,
-            location: location.to_string(),
-        });
-        return out;
+    // The first match among the paragraphs where disclosures stand.
+    let placed = |find: &dyn Fn(&str) -> Option<String>| {
+        paragraphs
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| i + 3 >= count || p.chars().count() <= 200)
+            .find_map(|(_, p)| find(p))
+    };
+    let evidence = |signal, matched| Evidence {
+        signal,
+        matched,
+        location: location.to_string(),
+    };
+    if let Some(d) = placed(&|p| rules.disclosure(p)) {
+        return vec![evidence(Signal::SponsoredDisclosure, d)];
     }
-    let weak = paragraphs
-        .iter()
-        .enumerate()
-        .filter(|(i, p)| placed(*i, p))
-        .find_map(|(_, p)| rules.weak_label(p));
-    if let Some(w) = weak {
-        out.push(Evidence {
-            signal: Signal::WeakDisclosure,
-            matched: w,
-            location: location.to_string(),
-        });
+    let mut out = Vec::new();
+    if let Some(w) = placed(&|p| rules.weak_label(p)) {
+        out.push(evidence(Signal::WeakDisclosure, w));
     }
     if let Some(words) = rules.promotional_wording(&paragraphs.join(" ")) {
-        out.push(Evidence {
-            signal: Signal::PromotionalWording,
-            matched: words.join(", "),
-            location: location.to_string(),
-        });
+        out.push(evidence(Signal::PromotionalWording, words.join(", ")));
     }
     out
 }

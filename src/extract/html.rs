@@ -14,6 +14,23 @@ use super::{Block, Context, Evidence, Extraction, Item, Signal, Skipped, escape}
 use crate::input::Document;
 use crate::rules::Rules;
 
+/// Elements whose whole text is short enough to be a label or header, with that text.
+fn short_text_elements(html: &Html) -> Vec<(ElementRef<'_>, String)> {
+    html.root_element()
+        .descendent_elements()
+        .filter(|e| {
+            !matches!(
+                e.value().name(),
+                "html" | "body" | "head" | "title" | "script" | "style"
+            )
+        })
+        .filter_map(|e| {
+            let t = text_of(e);
+            (!t.is_empty() && t.chars().count() <= 90).then_some((e, t))
+        })
+        .collect()
+}
+
 /// Elements whose subtrees never hold items or article text.
 const STRUCTURAL_IGNORE: &str =
     "script, style, noscript, template, svg, nav, footer, form, iframe, button, select";
@@ -22,11 +39,43 @@ pub fn extract(doc: &Document, cx: &Context) -> Extraction {
     let html = Html::parse_document(&doc.text);
     let mut page = Page::new(&html, doc, cx);
     page.mark_ignored();
+    page.article = page.find_article();
     page.personnel_sections();
     page.teasers();
+    page.body_start = page.body_start();
     page.unlinked_labels();
     page.article();
     page.finish()
+}
+
+/// Selectors used inside loops, parsed once.
+struct Hot {
+    link: Selector,
+    h1: Selector,
+    p: Selector,
+}
+
+static HOT: std::sync::LazyLock<Option<Hot>> = std::sync::LazyLock::new(|| {
+    Some(Hot {
+        link: sel("a[href]")?,
+        h1: sel("h1")?,
+        p: sel("p")?,
+    })
+});
+
+/// The elements in `el` matching one of the hot selectors.
+fn matching<'e>(
+    el: ElementRef<'e>,
+    pick: fn(&Hot) -> &Selector,
+) -> impl Iterator<Item = ElementRef<'e>> {
+    HOT.as_ref()
+        .into_iter()
+        .flat_map(move |hot| el.select(pick(hot)))
+}
+
+/// Whether `el` holds an element matching one of the hot selectors.
+fn holds(el: ElementRef, pick: fn(&Hot) -> &Selector) -> bool {
+    matching(el, pick).next().is_some()
 }
 
 struct Page<'a> {
@@ -39,6 +88,10 @@ struct Page<'a> {
     order: HashMap<NodeId, usize>,
     /// The page's own article element, when there is one.
     article: Option<ElementRef<'a>>,
+    /// Document position of the article's first paragraph of running text.
+    body_start: Option<usize>,
+    /// Elements whose whole text is short enough to be a label or header, with that text.
+    short_texts: Vec<(ElementRef<'a>, String)>,
     ignored: HashSet<NodeId>,
     /// Roots of subtrees already turned into items.
     claimed: HashSet<NodeId>,
@@ -110,6 +163,8 @@ impl<'a> Page<'a> {
             host,
             order,
             article: None,
+            body_start: None,
+            short_texts: short_text_elements(html),
             ignored: HashSet::new(),
             claimed: HashSet::new(),
             site_sponsored: HashSet::new(),
@@ -185,31 +240,11 @@ impl<'a> Page<'a> {
         let holds_article = self
             .article
             .is_some_and(|a| a.id() == el.id() || a.ancestors().any(|x| x.id() == el.id()));
-        let holds_h1 = sel("h1").is_some_and(|q| el.select(&q).next().is_some());
-        let long_paragraphs = sel("p").map_or(0, |q| {
-            el.select(&q)
-                .filter(|p| text_of(*p).chars().count() > 120)
-                .count()
-        });
+        let holds_h1 = holds(el, |h| &h.h1);
+        let long_paragraphs = matching(el, |h| &h.p)
+            .filter(|p| text_of(*p).chars().count() > 120)
+            .count();
         holds_article || holds_h1 || long_paragraphs > 2
-    }
-
-    /// Elements whose whole text is short enough to be a label or header.
-    fn short_text_elements(&self) -> Vec<(ElementRef<'a>, String)> {
-        self.html
-            .root_element()
-            .descendent_elements()
-            .filter(|e| {
-                !matches!(
-                    e.value().name(),
-                    "html" | "body" | "head" | "title" | "script" | "style"
-                )
-            })
-            .filter_map(|e| {
-                let t = text_of(e);
-                (!t.is_empty() && t.chars().count() <= 90).then_some((e, t))
-            })
-            .collect()
     }
 
     fn mark_ignored(&mut self) {
@@ -243,7 +278,7 @@ impl<'a> Page<'a> {
             self.ignored.insert(el.id());
         }
         // Sections headed "Kommende events", "Brancheguiden", "Premium", …
-        for (el, text) in self.short_text_elements() {
+        for (el, text) in self.short_texts.clone() {
             if rules.is_ignore_header(&text)
                 && !self.is_ignored(el)
                 && let Some(section) = self.section_of(el).filter(|s| !self.is_page_scale(*s))
@@ -259,15 +294,14 @@ impl<'a> Page<'a> {
         for el in self.select_all(&sponsored) {
             self.site_sponsored.insert(el.id());
         }
-        self.article = self.find_article();
     }
 
     /// The page's own article: the `article` (or articleBody) holding the page's `h1`.
     fn find_article(&self) -> Option<ElementRef<'a>> {
         let long_paragraphs = |a: ElementRef| {
-            sel("p").map_or(0, |p| {
-                a.select(&p).filter(|p| text_of(*p).len() > 80).count()
-            })
+            matching(a, |h| &h.p)
+                .filter(|p| text_of(*p).len() > 80)
+                .count()
         };
         let h1 = sel("h1").and_then(|q| self.html.select(&q).find(|h| !self.is_ignored(*h)));
         let around_h1 = h1.and_then(|h| {
@@ -311,7 +345,7 @@ impl<'a> Page<'a> {
         let rules = self.rules();
         let host = self.host.clone();
         let mut sections: Vec<(ElementRef<'a>, String)> = Vec::new();
-        for (el, text) in self.short_text_elements() {
+        for (el, text) in self.short_texts.clone() {
             if rules.is_personnel_header(&text)
                 && !self.is_ignored(el)
                 && let Some(section) = self.personnel_section_of(el)
@@ -437,13 +471,11 @@ impl<'a> Page<'a> {
     /// The largest element around a teaser link that holds nothing but that teaser.
     fn teaser_container(&self, anchor: ElementRef<'a>, href: &str) -> ElementRef<'a> {
         let other_link = |el: ElementRef| {
-            sel("a[href]").is_some_and(|q| {
-                el.select(&q).any(|a| {
-                    !self.is_ignored(a)
-                        && a.attr("href")
-                            .and_then(|h| canonical_url(h, self.base.as_ref()))
-                            .is_some_and(|h| h != href)
-                })
+            matching(el, |h| &h.link).any(|a| {
+                !self.is_ignored(a)
+                    && a.attr("href")
+                        .and_then(|h| canonical_url(h, self.base.as_ref()))
+                        .is_some_and(|h| h != href)
             })
         };
         let mut current = anchor;
@@ -455,7 +487,7 @@ impl<'a> Page<'a> {
                 return current;
             };
             let is_page_article = self.article.is_some_and(|a| a.id() == parent.id());
-            let holds_h1 = sel("h1").is_some_and(|q| parent.select(&q).next().is_some());
+            let holds_h1 = holds(parent, |h| &h.h1);
             if matches!(parent.value().name(), "body" | "html" | "main")
                 || is_page_article
                 || holds_h1
@@ -694,7 +726,7 @@ impl<'a> Page<'a> {
     /// that are display-ad slots.
     fn unlinked_labels(&mut self) {
         let rules = self.rules();
-        for (el, text) in self.short_text_elements() {
+        for (el, text) in self.short_texts.clone() {
             if self.is_ignored(el) || self.is_claimed(el) {
                 continue;
             }
@@ -702,9 +734,9 @@ impl<'a> Page<'a> {
             if el.child_elements().any(|c| text_of(c) == text) {
                 continue;
             }
-            let in_article_head = self.article.is_some_and(|a| {
-                el.ancestors().any(|x| x.id() == a.id()) && self.before_body(el, a)
-            });
+            let in_article_head = self
+                .article
+                .is_some_and(|a| el.ancestors().any(|x| x.id() == a.id()) && self.before_body(el));
             if in_article_head {
                 continue;
             }
@@ -720,7 +752,7 @@ impl<'a> Page<'a> {
                 continue;
             };
             // A label over linked teasers was counted as their evidence already.
-            if sel("a[href]").is_some_and(|q| section.select(&q).next().is_some()) {
+            if holds(section, |h| &h.link) {
                 continue;
             }
             // A label inside running article text marks a display slot, not a block of its own;
@@ -774,15 +806,20 @@ impl<'a> Page<'a> {
         }
     }
 
-    /// Whether `el` comes before the first paragraph of the article's text.
-    fn before_body(&self, el: ElementRef, article: ElementRef) -> bool {
-        let first_p = sel("p").and_then(|q| {
-            article
-                .select(&q)
-                .find(|p| !self.is_claimed(*p) && text_of(*p).chars().count() > 60)
-        });
-        match (first_p, self.order.get(&el.id())) {
-            (Some(p), Some(pos)) => self.order.get(&p.id()).is_some_and(|pp| pos < pp),
+    /// Document position of the article's first paragraph of running text (teasers claimed
+    /// inside the article do not count).
+    fn body_start(&self) -> Option<usize> {
+        let (article, hot) = (self.article?, HOT.as_ref()?);
+        let first = article
+            .select(&hot.p)
+            .find(|p| !self.is_claimed(*p) && text_of(*p).chars().count() > 60)?;
+        self.order.get(&first.id()).copied()
+    }
+
+    /// Whether `el` comes before the article's text (a kicker, a disclosure line).
+    fn before_body(&self, el: ElementRef) -> bool {
+        match (self.body_start, self.order.get(&el.id())) {
+            (Some(start), Some(pos)) => *pos < start,
             _ => false,
         }
     }
@@ -927,7 +964,7 @@ impl<'a> Page<'a> {
                 rules.sponsored_kicker(&text)
             };
             if let Some(m) = label
-                && self.before_body(el, article)
+                && self.before_body(el)
             {
                 sponsor = sponsor.or(m.sponsor);
                 evidence.push(Evidence {
