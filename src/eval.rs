@@ -1,7 +1,6 @@
 //! Measuring the classifier: a labelled corpus (pages with `NAME.expected.toml` beside them) or
 //! the real-world pages' `labels.json`, run through the same pipeline as `convert`.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -233,10 +232,6 @@ impl Report {
     }
 }
 
-fn index(class: Class) -> usize {
-    class as usize
-}
-
 const NONE: usize = 3;
 
 /// Runs every labelled page of `dir` through the pipeline and scores it.
@@ -271,122 +266,104 @@ fn run_page(input: &str, name: &str, rules: &Rules) -> Result<pipeline::Outcome,
 }
 
 fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mut Report) {
-    let mut used: HashSet<usize> = HashSet::new();
-    let mut miss = |title: &str, labelled: usize, predicted: usize, reasons: String| {
-        report.misses.push(Miss {
-            page: page.to_string(),
-            title: title.to_string(),
-            labelled: AXIS[labelled].to_string(),
-            predicted: AXIS[predicted].to_string(),
-            reasons,
-        });
+    let mut used = vec![false; items.len()];
+    // The first item not yet matched that passes `test`, marked as matched.
+    let mut take = |test: &dyn Fn(&Classified) -> bool| {
+        let at = (0..items.len()).find(|&i| !used[i] && test(&items[i]))?;
+        used[at] = true;
+        Some(&items[at])
     };
-    let by_title = |title: &str, used: &HashSet<usize>| {
+    let same_title = |title: &str| {
         let want = normalize(title);
-        items
-            .iter()
-            .enumerate()
-            .find(|(i, c)| !used.contains(i) && normalize(&c.item.title) == want)
-            .map(|(i, _)| i)
+        move |c: &Classified| normalize(&c.item.title) == want
     };
-    let mut tally =
-        |labelled: usize, found: Option<usize>, title: &str, used: &mut HashSet<usize>| {
-            let predicted = match found {
-                Some(i) => {
-                    used.insert(i);
-                    index(items[i].class)
-                }
-                None => NONE,
-            };
-            report.confusion[labelled][predicted] += 1;
-            if labelled != predicted {
-                let reasons = found
-                    .map(|i| items[i].reason_text())
-                    .unwrap_or_else(|| "not found on the page".into());
-                miss(title, labelled, predicted, reasons);
-            }
-            found
-        };
     for title in &expected.editorial {
-        let found = by_title(title, &used);
-        tally(index(Class::Editorial), found, title, &mut used);
+        let found = take(&same_title(title));
+        report.tally(page, title, Some(Class::Editorial), found);
     }
     for s in &expected.sponsored {
-        let found = by_title(&s.title, &used);
-        tally(index(Class::Sponsored), found, &s.title, &mut used);
+        let found = take(&same_title(&s.title));
+        report.tally(page, &s.title, Some(Class::Sponsored), found);
     }
-    let mut field_results = Vec::new();
     for p in &expected.personnel {
         let want = normalize(&p.person);
-        let found = items
-            .iter()
-            .enumerate()
-            .find(|(i, c)| {
-                !used.contains(i)
-                    && c.item
-                        .personnel
-                        .as_ref()
-                        .and_then(|x| x.person.as_deref())
-                        .is_some_and(|person| normalize(person) == want)
-            })
-            .map(|(i, _)| i);
-        let found = tally(index(Class::Personnel), found, &p.person, &mut used);
-        let got = found.and_then(|i| items[i].item.personnel.clone());
-        let checks = [
-            Some((
-                Some(p.person.clone()),
-                got.as_ref().and_then(|g| g.person.clone()),
-            )),
-            p.company.as_ref().map(|c| {
-                (
-                    Some(c.clone()),
-                    got.as_ref().and_then(|g| g.company.clone()),
-                )
-            }),
-            p.role
+        let found = take(&|c: &Classified| {
+            c.item
+                .personnel
                 .as_ref()
-                .map(|r| (Some(r.clone()), got.as_ref().and_then(|g| g.role.clone()))),
-            p.date.as_ref().map(|d| {
-                (
-                    Some(d.clone()),
-                    got.as_ref().and_then(|g| g.date.map(|x| x.to_string())),
-                )
-            }),
-            Some((Some(p.kind.clone()), got.as_ref().map(|g| g.kind.clone()))),
-            p.age.map(|a| {
-                (
-                    Some(a.to_string()),
-                    got.as_ref().and_then(|g| g.age.map(|x| x.to_string())),
-                )
-            }),
-        ];
-        for (want, have) in checks.into_iter().flatten() {
-            field_results.push((p.person.clone(), want.clone(), have.clone(), want == have));
+                .and_then(|x| x.person.as_deref())
+                .is_some_and(|person| normalize(person) == want)
+        });
+        report.tally(page, &p.person, Some(Class::Personnel), found);
+        let got = found.and_then(|c| c.item.personnel.as_ref());
+        for (want, have) in p.fields(got) {
+            report.field(page, &p.person, want, have);
         }
     }
-    for (person, want, have, ok) in field_results {
-        report.fields_checked += 1;
-        if ok {
-            report.fields_right += 1;
-        } else {
-            report.misses.push(Miss {
+    for (c, _) in items.iter().zip(&used).filter(|(_, used)| !**used) {
+        report.tally(page, &c.item.title, None, Some(c));
+    }
+}
+
+impl ExpectedPerson {
+    /// (labelled, parsed) for every field the labels give.
+    fn fields(&self, got: Option<&crate::extract::Personnel>) -> Vec<(String, Option<String>)> {
+        let mut out = vec![(self.person.clone(), got.and_then(|g| g.person.clone()))];
+        if let Some(c) = &self.company {
+            out.push((c.clone(), got.and_then(|g| g.company.clone())));
+        }
+        if let Some(r) = &self.role {
+            out.push((r.clone(), got.and_then(|g| g.role.clone())));
+        }
+        if let Some(d) = &self.date {
+            out.push((d.clone(), got.and_then(|g| g.date).map(|x| x.to_string())));
+        }
+        out.push((self.kind.clone(), got.map(|g| g.kind.clone())));
+        if let Some(a) = self.age {
+            out.push((
+                a.to_string(),
+                got.and_then(|g| g.age).map(|x| x.to_string()),
+            ));
+        }
+        out
+    }
+}
+
+impl Report {
+    /// Counts one labelled item (or, with `labelled` None, an item the labels lack) against
+    /// what the tool made of it, and records a miss when they differ.
+    fn tally(
+        &mut self,
+        page: &str,
+        title: &str,
+        labelled: Option<Class>,
+        found: Option<&Classified>,
+    ) {
+        let row = labelled.map_or(NONE, |c| c as usize);
+        let col = found.map_or(NONE, |c| c.class as usize);
+        self.confusion[row][col] += 1;
+        if row != col {
+            self.misses.push(Miss {
                 page: page.to_string(),
-                title: person,
-                labelled: format!("field {:?}", want.unwrap_or_default()),
-                predicted: format!("{:?}", have.unwrap_or_default()),
-                reasons: "personnel field".into(),
+                title: title.to_string(),
+                labelled: AXIS[row].to_string(),
+                predicted: AXIS[col].to_string(),
+                reasons: found.map_or_else(|| "not found on the page".into(), |c| c.reason_text()),
             });
         }
     }
-    for (i, c) in items.iter().enumerate() {
-        if !used.contains(&i) {
-            report.confusion[NONE][index(c.class)] += 1;
-            report.misses.push(Miss {
+
+    fn field(&mut self, page: &str, person: &str, want: String, have: Option<String>) {
+        self.fields_checked += 1;
+        if have.as_deref() == Some(want.as_str()) {
+            self.fields_right += 1;
+        } else {
+            self.misses.push(Miss {
                 page: page.to_string(),
-                title: c.item.title.clone(),
-                labelled: "none".into(),
-                predicted: c.class.as_str().into(),
-                reasons: c.reason_text(),
+                title: person.to_string(),
+                labelled: format!("field {want:?}"),
+                predicted: format!("{:?}", have.unwrap_or_default()),
+                reasons: "personnel field".into(),
             });
         }
     }
