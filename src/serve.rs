@@ -191,16 +191,7 @@ fn answer(request: Request, root: &Path) {
         None if !settled => false,
         None => request_header(&request, "if-modified-since")
             .and_then(|v| httpdate::parse_http_date(v).ok())
-            .is_some_and(|since| {
-                modified
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map(|m| m.as_secs())
-                    .unwrap_or(0)
-                    <= since
-                        .duration_since(SystemTime::UNIX_EPOCH)
-                        .map(|s| s.as_secs())
-                        .unwrap_or(0)
-            }),
+            .is_some_and(|since| unix_secs(modified) <= unix_secs(since)),
     };
     let mut headers: Vec<Header> = [
         header("ETag", &etag),
@@ -214,12 +205,7 @@ fn answer(request: Request, root: &Path) {
     .flatten()
     .collect();
     if not_modified {
-        let mut response = Response::empty(304);
-        for h in headers {
-            response.add_header(h);
-        }
-        let _ = request.respond(response);
-        return;
+        return respond(request, Response::empty(304), headers);
     }
     headers.extend(header("Content-Type", ctype));
     let body = if gzip {
@@ -232,11 +218,20 @@ fn answer(request: Request, root: &Path) {
     } else {
         bytes
     };
-    let mut response = Response::from_data(body);
+    respond(request, Response::from_data(body), headers);
+}
+
+fn respond<R: std::io::Read>(request: Request, mut response: Response<R>, headers: Vec<Header>) {
     for h in headers {
         response.add_header(h);
     }
     let _ = request.respond(response);
+}
+
+/// Whole seconds since the epoch: HTTP dates carry no more.
+fn unix_secs(t: SystemTime) -> u64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn accepts_gzip(value: &str) -> bool {
