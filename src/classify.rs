@@ -139,22 +139,9 @@ pub fn classify(item: Item) -> Classified {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::Block;
 
     fn item(evidence: Vec<Evidence>) -> Item {
-        Item {
-            id: "x".into(),
-            title: "t".into(),
-            link: None,
-            summary: None,
-            content_html: None,
-            published: None,
-            author: None,
-            sponsor: None,
-            personnel: None,
-            block: Block::Teaser,
-            evidence,
-        }
+        Item::teaser("https://example.dk/x", evidence)
     }
 
     fn ev(signal: Signal) -> Evidence {

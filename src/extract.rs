@@ -175,6 +175,24 @@ fn dedupe(items: &mut Vec<Item>) {
 }
 
 impl Item {
+    /// A bare teaser with a link, for unit tests of the later steps.
+    #[cfg(test)]
+    pub(crate) fn teaser(id: &str, evidence: Vec<Evidence>) -> Item {
+        Item {
+            id: id.into(),
+            title: "Titel".into(),
+            link: Some(id.into()),
+            summary: None,
+            content_html: None,
+            published: None,
+            author: None,
+            sponsor: None,
+            personnel: None,
+            block: Block::Teaser,
+            evidence,
+        }
+    }
+
     /// Merges another sighting of the same item into this one: what this one lacks is taken
     /// from the other, the fuller text wins, and evidence is pooled, so a label seen in either
     /// place counts.

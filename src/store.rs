@@ -468,7 +468,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{Block, Evidence, Signal};
+    use crate::extract::{Evidence, Signal};
     use chrono::{TimeZone, Utc};
 
     fn from_timestamp(secs: i64) -> Option<DateTime<FixedOffset>> {
@@ -478,19 +478,7 @@ mod tests {
     }
 
     fn item(id: &str, evidence: Vec<Evidence>) -> Item {
-        Item {
-            id: id.into(),
-            title: "Titel".into(),
-            link: Some(id.into()),
-            summary: None,
-            content_html: None,
-            published: None,
-            author: None,
-            sponsor: None,
-            personnel: None,
-            block: Block::Teaser,
-            evidence,
-        }
+        Item::teaser(id, evidence)
     }
 
     fn label() -> Evidence {

@@ -753,6 +753,14 @@ fn article_page(n: usize, sidebar: &str) -> String {
     )
 }
 
+/// An article page whose only label is a kicker above its headline.
+fn labelled_article_page(n: usize, label: &str) -> String {
+    article_page(n, "").replace(
+        "<article>",
+        &format!("<article><p class=\"kicker\">{label}</p>"),
+    )
+}
+
 const SIDEBAR: &str = "<div class=\"box\"><p class=\"label\">Annonceindlæg fra Trustworks</p>\
     <h3><a href=\"https://news.example.dk/annonceindlaeg/tillid\">Tillid i en Zero-Trust verden</a></h3>\
     <p>Cybersikkerhed er nu en central ledelsesopgave på linje med strategi og økonomi.</p></div>\
@@ -1062,10 +1070,7 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
     );
     server.set("/", "text/html", front);
     // The article page itself carries the label the teaser lacked.
-    let page = article_page(7, "").replace(
-        "<article>",
-        "<article><div class=\"disclosure\">Annonceindlæg fra Skyhuset</div>",
-    );
+    let page = labelled_article_page(7, "Annonceindlæg fra Skyhuset");
     server.set("/art/7", "text/html", page);
     let tmp = tempfile::tempdir().expect("tmp");
     let config = write_config_with(
@@ -1700,10 +1705,7 @@ fn new_upstream_feed_items_are_checked_against_their_pages_once() {
         server.base
     );
     server.set("/rss", "application/rss+xml", feed);
-    let page = article_page(9, "").replace(
-        "<article>",
-        "<article><p class=\"kicker\">Sponsoreret indhold</p>",
-    );
+    let page = labelled_article_page(9, "Sponsoreret indhold");
     server.set("/art/9", "text/html", page);
     let tmp = tempfile::tempdir().expect("tmp");
     let config = write_config_with(
