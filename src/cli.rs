@@ -133,7 +133,7 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub base_url: Option<url::Url>,
     /// Name of the feed set (a directory under the output directory).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_name)]
     pub name: Option<String>,
     /// "Now" for undated items (RFC 3339); SOURCE_DATE_EPOCH also works.
     #[arg(long)]
@@ -176,8 +176,8 @@ pub enum CliError {
     Serve(#[from] crate::serve::ServeError),
     #[error(transparent)]
     Eval(#[from] crate::eval::EvalError),
-    #[error("--name {0:?}: use letters, digits, '-', '_' and '.' only")]
-    BadName(String),
+    #[error("{0}: cannot name a feed set after it; pass --name")]
+    NoName(String),
 }
 
 /// Runs a parsed command line.
@@ -200,6 +200,29 @@ impl InputArgs {
             source_name: name,
             fetch: FetchOptions::default(),
         }
+    }
+}
+
+/// A `--name` checked as clap parses it, so a bad one is a usage error (exit 2).
+fn parse_name(name: &str) -> Result<String, String> {
+    if write::valid_name(name) {
+        Ok(name.to_string())
+    } else {
+        Err(format!(
+            "{name:?}: use letters, digits, '-', '_' and '.', not starting with '.'"
+        ))
+    }
+}
+
+/// The feed set's name derived from the first input (host or file stem), held to the same rule
+/// as `--name`: an input called `...html` must not name the parent directory.
+fn derived_name(first: &str) -> Result<String, CliError> {
+    let name = default_name(first);
+    let name = name.trim_start_matches('.');
+    if write::valid_name(name) {
+        Ok(name.to_string())
+    } else {
+        Err(CliError::NoName(first.to_string()))
     }
 }
 
@@ -232,9 +255,8 @@ fn default_name(first: &str) -> String {
 fn convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
     let rules = Rules::with_files(&args.input.rules)?;
     let name = match args.name {
-        Some(n) if write::valid_name(&n) => n,
-        Some(n) => return Err(CliError::BadName(n)),
-        None => default_name(&args.inputs[0]),
+        Some(n) => n,
+        None => derived_name(&args.inputs[0])?,
     };
     let now = pipeline::now(args.now)?;
     let options = args.input.options(&rules, &name);
@@ -279,7 +301,7 @@ fn dedup_formats(formats: Vec<Format>) -> Vec<Format> {
 
 fn classify(args: ClassifyArgs) -> Result<ExitCode, CliError> {
     let rules = Rules::with_files(&args.input.rules)?;
-    let name = default_name(&args.input_spec);
+    let name = derived_name(&args.input_spec)?;
     let options = args.input.options(&rules, &name);
     let outcome = pipeline::run_inputs(std::slice::from_ref(&args.input_spec), &options)?;
     if args.json {

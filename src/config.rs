@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::input::FetchOptions;
+use crate::input::{AddressPolicy, FetchOptions};
 use crate::rules::{RulesFile, SiteRules, one_line};
 use crate::write::Format;
 
@@ -92,6 +92,9 @@ pub struct FetchConfig {
     pub check_feed_items: bool,
     /// New article pages fetched per source and run, at most.
     pub max_follow_per_run: usize,
+    /// Let followed teasers and checked feed items (URLs a page chose) reach loopback, private
+    /// and link-local addresses. Off: a page must not make us read the operator's network.
+    pub allow_private_addresses: bool,
 }
 
 impl Default for FetchConfig {
@@ -109,11 +112,21 @@ impl Default for FetchConfig {
             follow_teasers: false,
             check_feed_items: false,
             max_follow_per_run: 10,
+            allow_private_addresses: false,
         }
     }
 }
 
 impl FetchConfig {
+    /// The address policy for URLs a page chose (followed teasers, checked feed items).
+    pub fn follow_policy(&self) -> AddressPolicy {
+        if self.allow_private_addresses {
+            AddressPolicy::Any
+        } else {
+            AddressPolicy::PublicOnly
+        }
+    }
+
     pub fn options(&self) -> FetchOptions {
         FetchOptions {
             user_agent: self.user_agent.clone(),
@@ -187,10 +200,7 @@ impl Config {
             message,
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(1);
+            let line = e.span().map_or(1, |s| line_at(text, s.start));
             invalid(line, one_line(e.message()))
         })?;
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -213,6 +223,12 @@ impl Config {
             return Err(invalid(
                 line_of(text, "formats"),
                 "output.formats is empty".into(),
+            ));
+        }
+        if raw.fetch.timeout_seconds == 0 {
+            return Err(invalid(
+                line_of(text, "timeout_seconds"),
+                "fetch.timeout_seconds must be at least 1".into(),
             ));
         }
         if raw.output.items_per_feed == 0 {
@@ -329,6 +345,15 @@ impl Config {
     }
 }
 
+/// The 1-based line of a byte offset.
+fn line_at(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// The line a value first appears on, for errors about values that parsed but are wrong.
 fn line_of(text: &str, needle: &str) -> usize {
     text.lines()
@@ -378,5 +403,15 @@ mod tests {
         assert!(e.contains(":4: ") && e.contains("bad CSS selector"), "{e}");
         let e = parse("[output]\n").unwrap_err().to_string();
         assert!(e.contains("no [[source]]"), "{e}");
+        // An unknown key is reported on its own line, not the one before.
+        let e =
+            parse("[fetch]\nretries = 1\nretires = 2\n[[source]]\nname = \"a\"\nurls = [\"x\"]\n")
+                .unwrap_err()
+                .to_string();
+        assert!(e.contains(":3: ") && e.contains("retires"), "{e}");
+        let e = parse("[fetch]\ntimeout_seconds = 0\n[[source]]\nname = \"a\"\nurls = [\"x\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2: ") && e.contains("timeout_seconds"), "{e}");
     }
 }

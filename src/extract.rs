@@ -139,6 +139,8 @@ pub struct Extraction {
 pub enum ExtractError {
     #[error("{origin}: not a readable feed: {message}")]
     Feed { origin: String, message: String },
+    #[error("{origin}: elements nested more than {limit} deep; refusing to parse it")]
+    TooDeep { origin: String, limit: usize },
 }
 
 /// What extraction needs besides the document.
@@ -154,12 +156,40 @@ pub struct Context<'a> {
 /// Extracts every item of a document.
 pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError> {
     let mut extraction = match doc.kind {
-        InputKind::Html => html::extract(doc, cx),
+        InputKind::Html => html::extract(doc, cx)?,
         InputKind::Text => text::extract(doc, cx),
         InputKind::Feed => feed::extract(doc, cx)?,
     };
+    for item in &mut extraction.items {
+        sanitize_item(item, doc);
+    }
     dedupe(&mut extraction.items);
     Ok(extraction)
+}
+
+/// The one sanitising step every item passes, whatever the input kind: its HTML through one
+/// ammonia policy, relative links made absolute. A feed entry's links are relative to the
+/// entry's own page; a page's are relative to the page.
+fn sanitize_item(item: &mut Item, doc: &Document) {
+    let Some(html) = item.content_html.take() else {
+        return;
+    };
+    let link = item.link.as_deref().and_then(|l| url::Url::parse(l).ok());
+    let base = match doc.kind {
+        InputKind::Feed => link.or_else(|| doc.url.clone()),
+        InputKind::Html | InputKind::Text => doc.url.clone().or(link),
+    };
+    item.content_html = Some(sanitize(&html, base.as_ref()));
+}
+
+/// Feed-safe HTML: no scripts, styles, frames, forms, objects, `<base>`/`<meta>`, event handlers
+/// or `javascript:`/`data:` URLs (ammonia's defaults allow none of them); links made absolute.
+pub fn sanitize(html: &str, base: Option<&url::Url>) -> String {
+    let mut builder = ammonia::Builder::default();
+    if let Some(b) = base {
+        builder.url_relative(ammonia::UrlRelative::RewriteWithBase(b.clone()));
+    }
+    builder.clean(html).to_string()
 }
 
 /// One id, one item: a block seen twice on a page (trending and related lists) is merged.

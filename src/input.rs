@@ -7,7 +7,9 @@ use std::io::Read;
 use std::path::Path;
 
 pub use charset::decode;
-pub use fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators, fetch};
+pub use fetch::{
+    AddressPolicy, FetchError, FetchOptions, Fetched, Fetcher, Validators, fetch, is_public,
+};
 
 /// What an input holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -44,11 +46,24 @@ pub enum InputError {
     Fetch(#[from] FetchError),
     #[error("{origin}: input is empty")]
     Empty { origin: String },
+    #[error("{origin}: not a regular file")]
+    NotAFile { origin: String },
+    #[error("{origin}: larger than {max_bytes} bytes")]
+    TooLarge { origin: String, max_bytes: u64 },
+    #[error(
+        "{origin}: cannot decode the text ({share}% of it is control or replacement characters)"
+    )]
+    Undecodable { origin: String, share: usize },
 }
 
 /// Whether an input names a web page (else it is a path, or `-` for stdin).
 pub fn is_url(spec: &str) -> bool {
-    spec.starts_with("http://") || spec.starts_with("https://")
+    // Schemes are case-insensitive: `HTTP://` is a URL too, not a file name.
+    let starts = |prefix: &str| {
+        spec.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    starts("http://") || starts("https://")
 }
 
 /// Loads one input: a path, an http(s) URL, or `-` for stdin.
@@ -58,26 +73,68 @@ pub fn load(
     fetch_options: &FetchOptions,
 ) -> Result<Document, InputError> {
     let (bytes, content_type, url) = if is_url(spec) {
-        let fetched = fetch(spec, fetch_options, None)?;
+        // The user named this URL, so any address is theirs to choose.
+        let fetched = fetch(spec, fetch_options, None, AddressPolicy::Any)?;
         let body = fetched.body.unwrap_or_default();
         (body, fetched.content_type, Some(fetched.final_url))
     } else if spec == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|source| InputError::Read {
-                origin: "stdin".into(),
-                source,
-            })?;
-        (buf, None, None)
-    } else {
-        let bytes = std::fs::read(Path::new(spec)).map_err(|source| InputError::Read {
-            origin: spec.to_string(),
-            source,
-        })?;
+        let bytes = read_capped(std::io::stdin(), "stdin", fetch_options.max_bytes)?;
         (bytes, None, None)
+    } else {
+        (
+            read_file(Path::new(spec), fetch_options.max_bytes)?,
+            None,
+            None,
+        )
     };
     from_bytes(spec, url, &bytes, content_type.as_deref(), kind)
+}
+
+/// Reads a local input: regular files only (a FIFO or device would hang or never end), at most
+/// `max_bytes`, the same cap as a fetch.
+pub fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, InputError> {
+    let origin = path.display().to_string();
+    let read_err = |source| InputError::Read {
+        origin: origin.clone(),
+        source,
+    };
+    // Checked before opening: opening a FIFO blocks until a writer comes.
+    if !std::fs::metadata(path).map_err(read_err)?.is_file() {
+        return Err(InputError::NotAFile { origin });
+    }
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    read_capped(file, &origin, max_bytes)
+}
+
+fn read_capped(reader: impl Read, origin: &str, max_bytes: u64) -> Result<Vec<u8>, InputError> {
+    let mut buf = Vec::new();
+    reader
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|source| InputError::Read {
+            origin: origin.to_string(),
+            source,
+        })?;
+    if buf.len() as u64 > max_bytes {
+        return Err(InputError::TooLarge {
+            origin: origin.to_string(),
+            max_bytes,
+        });
+    }
+    Ok(buf)
+}
+
+/// Percent of characters that are no text at all: C0 controls other than whitespace, and the
+/// replacement character a failed decode leaves.
+fn garbage_share(text: &str) -> usize {
+    let (mut bad, mut all) = (0usize, 0usize);
+    for c in text.chars() {
+        all += 1;
+        if c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0C}')) {
+            bad += 1;
+        }
+    }
+    (bad * 100).checked_div(all).unwrap_or(0)
 }
 
 /// Decodes bytes already in hand (also used by the cron runner after a fetch).
@@ -92,6 +149,15 @@ pub fn from_bytes(
     if text.trim().is_empty() {
         return Err(InputError::Empty {
             origin: origin.to_string(),
+        });
+    }
+    // A wrong charset or a binary file decodes to noise that yields no items; feeds built from
+    // it would silently replace good ones.
+    let share = garbage_share(&text);
+    if share > 10 {
+        return Err(InputError::Undecodable {
+            origin: origin.to_string(),
+            share,
         });
     }
     let kind = kind.unwrap_or_else(|| detect_kind(&text, content_type));
@@ -171,6 +237,28 @@ mod tests {
             detect_kind("anything", Some("application/rss+xml")),
             InputKind::Feed
         );
+    }
+
+    #[test]
+    fn binary_input_is_an_error_and_http_scheme_is_case_blind() {
+        let err = from_bytes("x.bin", None, &[0u8, 1, 2, 3, 0xff, 0xfe, 7, 8], None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("x.bin: cannot decode"), "{err}");
+        assert!(is_url("HTTP://example.org/") && is_url("Https://example.org/"));
+        assert!(!is_url("http.html") && !is_url("./https:/x"));
+    }
+
+    #[test]
+    fn local_files_are_capped_and_must_be_regular() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let big = dir.path().join("big.html");
+        std::fs::write(&big, vec![b'a'; 2048]).expect("write");
+        let err = read_file(&big, 1024).unwrap_err().to_string();
+        assert!(err.ends_with("larger than 1024 bytes"), "{err}");
+        assert_eq!(read_file(&big, 4096).expect("fits").len(), 2048);
+        let err = read_file(dir.path(), 4096).unwrap_err().to_string();
+        assert!(err.ends_with("not a regular file"), "{err}");
     }
 
     #[test]

@@ -7,7 +7,8 @@ fn main() -> ExitCode {
     match feedsplit::cli::run(cli).map_err(anyhow::Error::from) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("feedsplit: {e:#}");
+            // Each error's message already names its cause; `{e:#}` would print it twice.
+            eprintln!("feedsplit: {e}");
             ExitCode::FAILURE
         }
     }

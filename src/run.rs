@@ -10,10 +10,10 @@ use chrono::{DateTime, FixedOffset};
 use crate::classify::Class;
 use crate::config::{Config, Source};
 use crate::extract::{Block, Item};
-use crate::input::{self, FetchError, Fetcher, InputKind};
+use crate::input::{self, AddressPolicy, FetchError, Fetcher, InputKind};
 use crate::pipeline::{Options, Outcome, site_root};
 use crate::rules::{Rules, RulesError};
-use crate::store::{Change, RunRecord, Store, StoreError};
+use crate::store::{Change, RunRecord, Store, StoreError, retention_cutoff};
 use crate::write::{self, Layout, WriteError};
 
 #[derive(Debug, thiserror::Error)]
@@ -164,7 +164,10 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, R
         let report = run_source(config, source, &rules, &mut store, &mut fetcher, options)?;
         // Right after the source's commit, so a run killed later leaves this source complete.
         let layout = layout(config, source, &store)?;
-        write_source_feeds(config, source, &layout, &store, options.now)?;
+        // A failed source's files stay as its last good run left them (or absent).
+        if !report.failed() {
+            write_source_feeds(config, source, &layout, &store, options.now)?;
+        }
         layouts.push(layout);
         reports.push(report);
     }
@@ -181,8 +184,14 @@ fn write_source_feeds(
     now: DateTime<FixedOffset>,
 ) -> Result<(), RunError> {
     let mut items = Vec::new();
+    let cutoff = retention_cutoff(now, config.output.retention_days);
     for class in Class::ALL {
-        items.extend(store.feed_items(&source.name, class, config.output.items_per_feed)?);
+        items.extend(store.feed_items(
+            &source.name,
+            class,
+            config.output.items_per_feed,
+            cutoff,
+        )?);
     }
     // An empty feed is dated by the source's first run, so it too keeps its bytes.
     let fallback = store.first_run(&source.name)?.unwrap_or(now);
@@ -198,7 +207,9 @@ fn layout(config: &Config, source: &Source, store: &Store) -> Result<Layout, Run
         .filter(|u| input::is_url(u))
         .find_map(|u| url::Url::parse(u).ok())
         .or_else(|| {
-            let newest = store.feed_items(&source.name, Class::Editorial, 1).ok()?;
+            let newest = store
+                .feed_items(&source.name, Class::Editorial, 1, i64::MIN)
+                .ok()?;
             url::Url::parse(newest.first()?.item.link.as_deref()?).ok()
         })
         .map(|u| site_root(&u));
@@ -229,7 +240,7 @@ fn get(spec: &str, store: &Store, fetcher: &mut Fetcher) -> Result<Got, String> 
     }
     let known = store.validators(spec).map_err(|e| e.to_string())?;
     let fetched = fetcher
-        .get(spec, known.as_ref())
+        .get(spec, known.as_ref(), AddressPolicy::Any)
         .map_err(|e: FetchError| e.to_string())?;
     let Some(body) = fetched.body else {
         return Ok(Got::NotModified);
@@ -312,9 +323,14 @@ fn run_source(
         &mut report,
     )?;
     let recent = store.recent_items_seen(&source.name, 5)?;
+    let cutoff = retention_cutoff(options.now, config.output.retention_days);
     let tx = store.begin(&source.name, options.now)?;
     for item in &items {
+        // An item already past retention is kept in the store while the page shows it (so it
+        // is neither followed nor reported again) but is in no feed: it is not news.
+        let expired = item.published.is_some_and(|d| d.timestamp() < cutoff);
         match tx.upsert(item)? {
+            Change::New { .. } if expired => {}
             Change::New { class, suspect } => {
                 report.new[class as usize] += 1;
                 if let Some(why) = suspect {
@@ -396,7 +412,7 @@ fn follow_links(
             continue;
         }
         budget -= 1;
-        let page = match fetcher.get(&link, None) {
+        let page = match fetcher.get(&link, None, fetch.follow_policy()) {
             Ok(f) => f,
             Err(e) => {
                 report.details.push(format!("{link}: not followed: {e}"));

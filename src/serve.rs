@@ -270,6 +270,9 @@ fn resolve(root: &Path, target: &str) -> Option<PathBuf> {
     (real.starts_with(root) && real.is_file()).then_some(real)
 }
 
+/// The longest `--every`: a year (longer ones overflow timers or are typos).
+const MAX_INTERVAL_SECS: u64 = 366 * 86_400;
+
 /// Parses `15m`, `30s`, `2h` or a number of seconds.
 pub fn parse_interval(text: &str) -> Result<Duration, String> {
     let t = text.trim();
@@ -277,12 +280,16 @@ pub fn parse_interval(text: &str) -> Result<Duration, String> {
     let n: u64 = num
         .parse()
         .map_err(|_| format!("{text:?}: expected e.g. 15m, 30s or 1h"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
+    let unit_secs: u64 = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
         _ => return Err(format!("{text:?}: expected e.g. 15m, 30s or 1h")),
     };
+    let secs = n
+        .checked_mul(unit_secs)
+        .filter(|&s| s <= MAX_INTERVAL_SECS)
+        .ok_or_else(|| format!("{text:?}: longer than a year"))?;
     if secs == 0 {
         return Err(format!("{text:?}: the interval must be positive"));
     }
@@ -337,6 +344,8 @@ mod tests {
         assert_eq!(parse_interval("15m"), Ok(Duration::from_secs(900)));
         assert_eq!(parse_interval("90"), Ok(Duration::from_secs(90)));
         assert!(parse_interval("0s").is_err() && parse_interval("soon").is_err());
+        assert!(parse_interval("99999999999999999h").is_err());
+        assert!(parse_interval("400d").is_err() && parse_interval("9000h").is_err());
         assert!(accepts_gzip("gzip, deflate, br"));
         assert!(!accepts_gzip("gzip;q=0, identity"));
         assert!(!accepts_gzip("br"));

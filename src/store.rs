@@ -135,7 +135,54 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
-        Ok(Store { conn, path: name })
+        let mut store = Store { conn, path: name };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Brings a store written by an older version up to date. Version 1: item content is
+    /// sanitised (older versions stored feed entries' HTML as the upstream feed had it).
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err)?;
+        if version >= 1 {
+            return Ok(());
+        }
+        let tx = self.conn.transaction().map_err(err)?;
+        let rows: Vec<(String, String, String)> = {
+            let mut stmt = tx
+                .prepare("SELECT source, id, data FROM items WHERE content IS NOT NULL")
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)?
+        };
+        for (source, id, data) in rows {
+            let Ok(mut c) = serde_json::from_str::<Classified>(&data) else {
+                continue;
+            };
+            let base = c.item.link.as_deref().and_then(|l| url::Url::parse(l).ok());
+            c.item.content_html = c
+                .item
+                .content_html
+                .as_deref()
+                .map(|h| crate::extract::sanitize(h, base.as_ref()));
+            tx.execute(
+                "UPDATE items SET content = ?3, data = ?4 WHERE source = ?1 AND id = ?2",
+                params![source, id, c.item.content_html, to_json(&c)],
+            )
+            .map_err(err)?;
+        }
+        tx.pragma_update(None, "user_version", 1).map_err(err)?;
+        tx.commit().map_err(err)
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -195,23 +242,24 @@ impl Store {
         })
     }
 
-    /// The newest `limit` items of a feed, each dated by its publication or, failing that, by
-    /// when it was first seen, so its date never moves.
+    /// The newest `limit` items of a feed dated at or after `since` (seconds), each dated by
+    /// its publication or, failing that, by when it was first seen, so its date never moves.
     pub fn feed_items(
         &self,
         source: &str,
         class: Class,
         limit: usize,
+        since: i64,
     ) -> Result<Vec<Classified>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT id, data, first_seen FROM items WHERE source = ?1 AND class = ?2 \
-                 ORDER BY sort_ts DESC, id LIMIT ?3",
+                 AND sort_ts >= ?4 ORDER BY sort_ts DESC, id LIMIT ?3",
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map(params![source, class.as_str(), limit as i64], |r| {
+            .query_map(params![source, class.as_str(), limit as i64, since], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -274,6 +322,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         insert_run(&self.conn, source, at, record).map_err(self.err())
     }
+}
+
+/// The oldest timestamp (seconds) an item may carry and still be kept.
+pub fn retention_cutoff(now: DateTime<FixedOffset>, retention_days: u32) -> i64 {
+    now.timestamp() - i64::from(retention_days) * 86_400
 }
 
 fn insert_run(
@@ -437,13 +490,14 @@ impl SourceTx<'_> {
             .map(|_| ())
     }
 
-    /// Drops items older than the retention age (by publication, else first sighting).
+    /// Drops items older than the retention age (by publication, else first sighting) that
+    /// this run did not see: one still on the page stays, so it is not taken for new next time.
     pub fn prune(&self, retention_days: u32) -> Result<usize, StoreError> {
-        let cutoff = self.now.timestamp() - i64::from(retention_days) * 86_400;
+        let cutoff = retention_cutoff(self.now, retention_days);
         self.tx
             .execute(
-                "DELETE FROM items WHERE source = ?1 AND sort_ts < ?2",
-                params![self.source, cutoff],
+                "DELETE FROM items WHERE source = ?1 AND sort_ts < ?2 AND last_seen <> ?3",
+                params![self.source, cutoff, self.now.to_rfc3339()],
             )
             .map_err(self.err())
     }
@@ -522,12 +576,14 @@ mod tests {
             Change::Unchanged
         );
         tx.commit().expect("commit");
-        let items = store.feed_items("cw", Class::Sponsored, 10).expect("items");
+        let items = store
+            .feed_items("cw", Class::Sponsored, 10, i64::MIN)
+            .expect("items");
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].item.published, Some(t1));
         assert!(
             store
-                .feed_items("cw", Class::Editorial, 10)
+                .feed_items("cw", Class::Editorial, 10, i64::MIN)
                 .expect("items")
                 .is_empty()
         );

@@ -215,6 +215,19 @@ pub fn clean(text: &str) -> String {
         .collect()
 }
 
+/// An item's HTML body for RSS `description` and JSON Feed `content_html`: its sanitised content,
+/// else its plain-text summary, else its title, escaped (plain text is never passed as HTML, and
+/// JSON Feed 1.1 wants content on every item).
+pub fn body_html(item: &crate::extract::Item) -> String {
+    match (&item.content_html, &item.summary) {
+        (Some(html), _) if !html.trim().is_empty() => clean(html),
+        (_, Some(summary)) if !summary.trim().is_empty() => {
+            format!("<p>{}</p>", clean(&crate::extract::escape(summary)))
+        }
+        _ => format!("<p>{}</p>", clean(&crate::extract::escape(&item.title))),
+    }
+}
+
 /// The categories every format carries: sponsor and personnel fields, as (scheme, value).
 pub fn categories(c: &Classified) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();

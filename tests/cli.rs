@@ -433,11 +433,12 @@ fn bad_input_fails_with_one_line_naming_it() {
         .args(["convert", "--format", "pdf", "x"])
         .assert()
         .code(2);
+    // A bad --name is a usage error.
     feedsplit()
         .args(["convert", "--name", "../escape"])
         .arg(corpus().join("seed.txt"))
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("--name"));
 }
 
@@ -1076,7 +1077,8 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
     let config = write_config_with(
         tmp.path(),
         &[("news", vec![server.url("/")])],
-        "follow_teasers = true\nmax_follow_per_run = 5",
+        // The test server is on loopback, which followed links may reach only when allowed.
+        "follow_teasers = true\nmax_follow_per_run = 5\nallow_private_addresses = true",
     );
     let out = run_job(&config);
     assert!(
@@ -1711,7 +1713,7 @@ fn new_upstream_feed_items_are_checked_against_their_pages_once() {
     let config = write_config_with(
         tmp.path(),
         &[("feed", vec![server.url("/rss")])],
-        "check_feed_items = true",
+        "check_feed_items = true\nallow_private_addresses = true",
     );
     assert!(run_job(&config).status.success());
     assert_eq!(
@@ -1779,4 +1781,439 @@ fn an_item_seen_in_two_inputs_is_one_item_with_both_sightings() {
         signals.contains(&"sponsored_label") && signals.contains(&"sponsored_schema"),
         "{signals:?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input: whatever a page or feed holds, the feeds carry no active content, the program
+// fetches nothing inside the network on a page's say-so, and bad input fails loudly and safely.
+
+/// Markup no feed may pass on: active elements, event handlers, script and data URLs.
+const HOSTILE_HTML: &str = "<p onclick=\"steal()\">Tekst om sagen.</p>\
+    <script>alert(1)</script><img src=\"x.png\" onerror=\"alert(2)\">\
+    <a href=\"javascript:alert(3)\">klik</a><a href=\"data:text/html,<script>alert(4)</script>\">data</a>\
+    <iframe src=\"https://evil.example/\"></iframe><object data=\"x.swf\"></object>\
+    <base href=\"https://evil.example/\"><meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\">\
+    <form action=\"https://evil.example/\"><input name=\"pw\"></form><embed src=\"x.swf\">\
+    <svg onload=\"alert(5)\"></svg><style>body{display:none}</style><a href=\"/relativ\">relativ</a>";
+
+/// What a feed reader would treat as active content, looked for in unescaped item text.
+fn active_content(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    [
+        "<script",
+        "javascript:",
+        "data:text",
+        "onerror",
+        "onclick",
+        "onload",
+        "<iframe",
+        "<object",
+        "<base",
+        "<meta",
+        "<form",
+        "<embed",
+        "<svg",
+        "<style",
+    ]
+    .into_iter()
+    .find(|p| lower.contains(p))
+}
+
+/// The item bodies of every feed of a feed set, as a reader unescapes them.
+fn item_bodies(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for class in CLASSES {
+        for format in FORMATS {
+            let path = dir.join(format!("{class}.{format}"));
+            let feed = feed_rs::parser::parse(std::fs::read(&path).expect("feed").as_slice())
+                .expect("parses");
+            for e in feed.entries {
+                out.extend(e.content.and_then(|c| c.body));
+                out.extend(e.summary.map(|s| s.content));
+            }
+        }
+    }
+    out
+}
+
+fn hostile_feeds(dir: &Path) -> Vec<PathBuf> {
+    let escaped = HOSTILE_HTML
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    let rss = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><link>https://news.example.dk/</link>\
+         <item><title>Escaped</title><link>https://news.example.dk/art/1</link><description>{escaped}</description></item>\
+         <item><title>Annonce: Betalt</title><link>https://news.example.dk/art/2</link><description><![CDATA[{HOSTILE_HTML}]]></description></item>\
+         </channel></rss>"
+    );
+    let atom = format!(
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><id>urn:x</id>\
+         <updated>2025-09-01T08:00:00Z</updated><entry><title>Atom</title><id>urn:x:1</id>\
+         <link href=\"https://news.example.dk/art/3\"/><updated>2025-09-01T08:00:00Z</updated>\
+         <content type=\"html\">{escaped}</content><summary type=\"html\">{escaped}</summary></entry></feed>"
+    );
+    let json_feed = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "t",
+        "items": [{"id": "1", "url": "https://news.example.dk/art/4", "title": "Json",
+                   "content_html": HOSTILE_HTML, "summary": "<script>alert(6)</script>"}]
+    });
+    let files = [
+        ("hostile.rss", rss),
+        ("hostile.atom", atom),
+        ("hostile.json", json_feed.to_string()),
+        (
+            "hostile.html",
+            format!(
+                "<!DOCTYPE html><html><head><link rel=\"canonical\" href=\"https://news.example.dk/art/5\"></head>\
+                 <body><article><h1>Side</h1><p class=\"lede\">{}</p>{HOSTILE_HTML}<p>{}</p></article></body></html>",
+                "Ledetekst om en sag i kommunen, lang nok til at tælle som en rigtig ledetekst.",
+                "Brødtekst ".repeat(40)
+            ),
+        ),
+    ];
+    files
+        .into_iter()
+        .map(|(name, text)| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("write");
+            path
+        })
+        .collect()
+}
+
+#[test]
+fn feed_and_page_input_is_sanitised_by_convert_and_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let inputs = hostile_feeds(tmp.path());
+    for input in &inputs {
+        let out = tmp.path().join("out");
+        convert(input, &out, "h");
+        let bodies = item_bodies(&out.join("h"));
+        assert!(!bodies.is_empty(), "{}", input.display());
+        for body in &bodies {
+            assert_eq!(active_content(body), None, "{}: {body}", input.display());
+        }
+        // Relative links in a feed item's content are made absolute.
+        let is_page = input.extension().is_some_and(|e| e == "html");
+        assert!(
+            is_page
+                || bodies
+                    .iter()
+                    .any(|b| b.contains("https://news.example.dk/relativ")),
+            "{}: {bodies:?}",
+            input.display()
+        );
+    }
+    let sources: Vec<(&str, Vec<String>)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (["a", "b", "c", "d"][i], vec![p.display().to_string()]))
+        .collect();
+    let config = write_config(tmp.path(), &sources);
+    let out = run_job(&config);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (name, _) in &sources {
+        for body in item_bodies(&tmp.path().join("out").join(name)) {
+            assert_eq!(active_content(&body), None, "run {name}: {body}");
+        }
+    }
+}
+
+#[test]
+fn followed_links_never_reach_private_addresses_unless_allowed() {
+    let server = TestServer::start();
+    let port = server.base.rsplit(':').next().expect("port").to_string();
+    // The page's author, not the operator, chose these links: loopback by address and by name.
+    let front = front_page(&[
+        ("7/historie-7", "Historie om skyen", false),
+        ("8/historie-8", "Historie om nettet", false),
+    ])
+    .replace(
+        "https://news.example.dk/art/7/historie-7",
+        &server.url("/internal/7"),
+    )
+    .replace(
+        "https://news.example.dk/art/8/historie-8",
+        &format!("http://localhost:{port}/internal/8"),
+    );
+    server.set("/", "text/html", front);
+    for n in [7, 8] {
+        let page = article_page(n, "").replace("Brødtekst", "Hemmelig intern brødtekst");
+        server.set(&format!("/internal/{n}"), "text/html", page);
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config_with(
+        tmp.path(),
+        &[("news", vec![server.url("/")])],
+        "follow_teasers = true",
+    );
+    let out = feedsplit()
+        .args(["run", "-v", "--now", NOW, "--config"])
+        .arg(&config)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("not followed") && stdout.contains("not a public address"),
+        "{stdout}"
+    );
+    let requested: Vec<String> = server.take_log().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(requested, vec!["/".to_string()], "only the operator's URL");
+    let feed = std::fs::read_to_string(tmp.path().join("out/news/editorial.json")).expect("feed");
+    assert!(!feed.contains("Hemmelig"), "{feed}");
+    // The operator may allow it, for an intranet.
+    let allowed = tmp.path().join("allowed");
+    std::fs::create_dir_all(&allowed).expect("dir");
+    let config = write_config_with(
+        &allowed,
+        &[("news", vec![server.url("/")])],
+        "follow_teasers = true\nallow_private_addresses = true",
+    );
+    assert!(run_job(&config).status.success());
+    let requested: Vec<String> = server.take_log().into_iter().map(|(p, _)| p).collect();
+    assert!(
+        requested.contains(&"/internal/7".to_string()),
+        "{requested:?}"
+    );
+}
+
+#[test]
+fn deeply_nested_markup_is_refused_quickly_and_keeps_the_feeds() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    convert(&corpus().join("cw-article.html"), &out, "page");
+    let before = snapshot(tmp.path());
+    let deep = tmp.path().join("deep.html");
+    let n = 100_000;
+    std::fs::write(
+        &deep,
+        format!(
+            "<html><body><h1>Dyb</h1>{}<p>tekst</p>{}</body></html>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        ),
+    )
+    .expect("write");
+    feedsplit()
+        .args(["convert", "--name", "page", "-o"])
+        .arg(&out)
+        .arg(&deep)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "deep.html: elements nested more than",
+        ));
+    // The same inside a feed item's content.
+    let feed = tmp.path().join("deep.rss");
+    std::fs::write(
+        &feed,
+        format!(
+            "<rss version=\"2.0\"><channel><title>t</title><item><title>x</title><description><![CDATA[{}]]></description></item></channel></rss>",
+            "<span>".repeat(n)
+        ),
+    )
+    .expect("write");
+    feedsplit()
+        .args(["convert", "--name", "page", "-o"])
+        .arg(&out)
+        .arg(&feed)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nested more than"));
+    assert_eq!(snapshot(tmp.path()).len(), before.len() + 2);
+    for (path, bytes, _) in before {
+        assert_eq!(
+            std::fs::read(&path).expect("kept"),
+            bytes,
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn names_derived_from_inputs_stay_inside_the_output_directory() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).expect("out");
+    let dots = tmp.path().join("...html");
+    std::fs::copy(corpus().join("cw-article.html"), &dots).expect("copy");
+    feedsplit()
+        .args(["convert", "-o"])
+        .arg(&out)
+        .arg(&dots)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "...html: cannot name a feed set after it; pass --name",
+        ));
+    let entries: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(entries.len(), 2, "nothing written beside -o: {entries:?}");
+    assert_eq!(std::fs::read_dir(&out).expect("out").count(), 0);
+}
+
+#[test]
+fn undecodable_oversized_and_special_inputs_fail_and_keep_the_feeds() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    convert(&corpus().join("cw-article.html"), &out, "page");
+    let before = snapshot(&out);
+    // UTF-16 without a BOM is recognised and read.
+    let page = std::fs::read_to_string(corpus().join("cw-article.html")).expect("page");
+    let utf16: Vec<u8> = page.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let utf16_path = tmp.path().join("utf16.html");
+    std::fs::write(&utf16_path, utf16).expect("write");
+    feedsplit()
+        .args(["classify"])
+        .arg(&utf16_path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "sponsored\tTillid i en Zero-Trust verden",
+        ));
+    // Binary noise is an error naming the input, and no feed is replaced.
+    let noise = tmp.path().join("noise.html");
+    let bytes: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(&noise, bytes).expect("write");
+    let failing: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![noise.display().to_string()],
+            "noise.html: cannot decode",
+        ),
+        (vec!["/dev/zero".into()], "/dev/zero: not a regular file"),
+        (vec![tmp.path().display().to_string()], "not a regular file"),
+    ];
+    for (args, message) in failing {
+        feedsplit()
+            .args(["convert", "--name", "page", "-o"])
+            .arg(&out)
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(30))
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message));
+    }
+    #[cfg(unix)]
+    {
+        let fifo = tmp.path().join("fifo.html");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            feedsplit()
+                .args(["convert", "--name", "page", "-o"])
+                .arg(&out)
+                .arg(&fifo)
+                .timeout(std::time::Duration::from_secs(30))
+                .assert()
+                .code(1)
+                .stderr(predicate::str::contains("fifo.html: not a regular file"));
+        }
+    }
+    // Endless stdin stops at the size cap.
+    let zero = std::fs::File::open("/dev/zero").expect("/dev/zero");
+    let endless = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedsplit"))
+        .args(["classify", "-"])
+        .stdin(zero)
+        .output()
+        .expect("run");
+    assert_eq!(endless.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&endless.stderr);
+    assert!(stderr.contains("stdin: larger than"), "{stderr}");
+    assert_eq!(snapshot(&out), before);
+}
+
+#[test]
+fn an_io_error_is_reported_once_and_http_in_capitals_is_a_url() {
+    let out = feedsplit()
+        .args(["classify", "does-not-exist.html"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
+    let server = TestServer::start();
+    server.set("/page", "text/html", labelled_article_page(3, "Annonce"));
+    let upper = server.url("/page").replacen("http://", "HTTP://", 1);
+    feedsplit()
+        .args(["classify", &upper])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("sponsored\tHistorie nummer 3"));
+}
+
+#[test]
+fn a_304_to_a_first_request_is_a_failure_not_an_empty_feed() {
+    let server = TestServer::start();
+    server.set("/", "text/html", article_page(1, SIDEBAR));
+    server.set_status("/", 304);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config(tmp.path(), &[("news", vec![server.url("/")])]);
+    let out = run_job(&config);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("HTTP 304"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!tmp.path().join("out/news/editorial.rss").exists());
+}
+
+#[test]
+fn items_past_retention_are_neither_new_nor_followed_again() {
+    let server = TestServer::start();
+    // NOW is 2026-01-01; the teaser is undated, its article page says September 2025.
+    let front = front_page(&[("7/historie-7", "Historie om skyen", false)]).replace(
+        "https://news.example.dk/art/7/historie-7",
+        &server.url("/art/7"),
+    );
+    server.set("/", "text/html", front);
+    server.set("/art/7", "text/html", article_page(7, ""));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config_with(
+        tmp.path(),
+        &[("news", vec![server.url("/")])],
+        "follow_teasers = true\nallow_private_addresses = true",
+    );
+    let text = std::fs::read_to_string(&config)
+        .expect("config")
+        .replace("[output]\n", "[output]\nretention_days = 30\n");
+    std::fs::write(&config, text).expect("config");
+    let mut followed = Vec::new();
+    for _ in 0..2 {
+        let out = run_job(&config);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}");
+        assert!(stdout.contains("new: 0 editorial"), "{stdout}");
+        followed.push(
+            server
+                .take_log()
+                .iter()
+                .filter(|(p, _)| p == "/art/7")
+                .count(),
+        );
+        // A changed front page, so the second run reads it again.
+        server.set(
+            "/",
+            "text/html",
+            front_page(&[("7/historie-7", "Historie om skyen", false)])
+                .replace(
+                    "https://news.example.dk/art/7/historie-7",
+                    &server.url("/art/7"),
+                )
+                .replace("Forsiden", "Forsiden i dag"),
+        );
+    }
+    assert_eq!(followed, vec![1, 0], "read once, then known");
+    assert!(titles_in(tmp.path(), "news", "editorial").is_empty());
 }

@@ -53,6 +53,9 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
             .and_then(|c| c.body.clone())
             .or_else(|| entry.summary.as_ref().map(|s| s.content.clone()));
         let summary_html = entry.summary.as_ref().map(|s| s.content.clone());
+        for html in content.iter().chain(&summary_html) {
+            super::html::check_depth(html, &format!("{} {location}", doc.origin))?;
+        }
         let plain = content.as_deref().map(html_to_text).unwrap_or_default();
         let summary = summary_html
             .as_deref()

@@ -1,6 +1,8 @@
 //! Extraction from an HTML page: labels and text first, markup (classes, attributes, schema.org,
 //! URL paths, site selectors) as further evidence.
 
+mod depth;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset};
@@ -10,7 +12,7 @@ use scraper::{ElementRef, Html, Selector};
 use super::dates::parse_timestamp;
 use super::identity::{canonical_url, tag_id};
 use super::personnel::notice_items;
-use super::{Block, Context, Evidence, Extraction, Item, Signal, Skipped, escape};
+use super::{Block, Context, Evidence, ExtractError, Extraction, Item, Signal, Skipped, escape};
 use crate::input::Document;
 use crate::rules::Rules;
 
@@ -35,7 +37,8 @@ fn short_text_elements(html: &Html) -> Vec<(ElementRef<'_>, String)> {
 const STRUCTURAL_IGNORE: &str =
     "script, style, noscript, template, svg, nav, footer, form, iframe, button, select";
 
-pub fn extract(doc: &Document, cx: &Context) -> Extraction {
+pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError> {
+    check_depth(&doc.text, &doc.origin)?;
     let html = Html::parse_document(&doc.text);
     let mut page = Page::new(&html, doc, cx);
     page.mark_ignored();
@@ -45,7 +48,17 @@ pub fn extract(doc: &Document, cx: &Context) -> Extraction {
     page.body_start = page.body_start();
     page.unlinked_labels();
     page.article();
-    page.finish()
+    Ok(page.finish())
+}
+
+/// Refuses markup nested deeper than the parser can handle in linear time.
+pub(crate) fn check_depth(markup: &str, origin: &str) -> Result<(), ExtractError> {
+    depth::check(markup, depth::MAX_DEPTH)
+        .map(|_| ())
+        .map_err(|_| ExtractError::TooDeep {
+            origin: origin.to_string(),
+            limit: depth::MAX_DEPTH,
+        })
 }
 
 /// Selectors used inside loops, parsed once.
@@ -921,7 +934,8 @@ impl<'a> Page<'a> {
             title,
             link,
             summary: lede,
-            content_html: Some(sanitize(&html, self.base.as_ref())),
+            // Sanitised with every other item's content, in `extract`.
+            content_html: Some(html),
             published,
             author,
             sponsor,
@@ -1237,13 +1251,4 @@ fn types_of(o: &serde_json::Value) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-/// Feed-safe HTML: no scripts or handlers, links made absolute.
-pub(crate) fn sanitize(html: &str, base: Option<&url::Url>) -> String {
-    let mut builder = ammonia::Builder::default();
-    if let Some(b) = base {
-        builder.url_relative(ammonia::UrlRelative::RewriteWithBase(b.clone()));
-    }
-    builder.clean(html).to_string()
 }

@@ -52,12 +52,40 @@ fn prescan(bytes: &[u8]) -> Option<&'static Encoding> {
 }
 
 fn detect(bytes: &[u8]) -> &'static Encoding {
+    if let Some(utf16) = sniff_utf16(bytes) {
+        return utf16;
+    }
     if std::str::from_utf8(bytes).is_ok() {
         return encoding_rs::UTF_8;
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     detector.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+/// UTF-16 without a BOM: markup and Latin text put a NUL in every other byte. (NULs are valid
+/// UTF-8, so without this such a page would decode to noise.)
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(1024) & !1];
+    if head.len() < 8 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let nul_at = |offset: usize| {
+        head.iter()
+            .skip(offset)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (nul_at(0), nul_at(1));
+    if odd * 10 >= pairs * 7 && even * 10 < pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs * 7 && odd * 10 < pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -76,6 +104,15 @@ mod tests {
         let page = b"<meta charset=\"utf-8\"><p>\xe6\x80</p>";
         let text = decode(page, Some("text/html; charset=ISO-8859-1"));
         assert!(text.contains("æ€"));
+    }
+
+    #[test]
+    fn detects_utf16_without_bom() {
+        let page = "<html><body><h1>Blåbær</h1><p>Tekst</p></body></html>";
+        let le: Vec<u8> = page.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = page.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&le, None), page);
+        assert_eq!(decode(&be, None), page);
     }
 
     #[test]

@@ -1,8 +1,12 @@
-//! HTTP fetching with conditional GET, redirect and size limits.
+//! HTTP fetching with conditional GET, redirect and size limits, and an address policy for the
+//! URLs the program chooses to fetch on its own.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use ureq::ResponseExt;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
@@ -42,10 +46,22 @@ pub struct Fetched {
     pub retry_after: Option<u64>,
 }
 
+/// Which addresses a fetch may connect to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressPolicy {
+    /// Any address: the operator chose the URL (a config source, a command-line input).
+    Any,
+    /// Public addresses only: the URL came from a page (a followed teaser, a feed item's link),
+    /// so a page author must not make us read the operator's own network.
+    PublicOnly,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("{url}: not a valid URL: {message}")]
     BadUrl { url: String, message: String },
+    #[error("{url}: refused: {message}")]
+    Refused { url: String, message: String },
     #[error("{url}: fetch failed: {message}")]
     Transport { url: String, message: String },
     #[error("{url}: disallowed by robots.txt")]
@@ -65,20 +81,118 @@ fn parse_url(url: &str) -> Result<url::Url, FetchError> {
     })
 }
 
+/// Whether an address is on the public internet: not loopback, private, link-local, unique-local,
+/// shared (CGNAT), multicast, reserved or unspecified, also when wrapped in an IPv6 form.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_v4(v4);
+            }
+            let seg = v6.segments();
+            // NAT64 (64:ff9b::/96) carries an IPv4 address in its last 32 bits.
+            if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0; 4] {
+                let [a, b] = seg[6].to_be_bytes();
+                let [c, d] = seg[7].to_be_bytes();
+                return is_public_v4(Ipv4Addr::new(a, b, c, d));
+            }
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (seg[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
+                || (seg[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (seg[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated)
+                || v6 == Ipv6Addr::from_bits(1) // ::1 written another way
+                || seg[..6] == [0; 6]) // IPv4-compatible ::a.b.c.d
+        }
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b)) // shared address space 100.64/10
+        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments
+        || (a == 198 && (18..20).contains(&b)) // benchmarking 198.18/15
+        || a >= 240) // reserved
+}
+
+/// The system resolver, keeping public addresses only. ureq connects to what the resolver
+/// returns, for the first request and every redirect, so the address checked is the address
+/// connected to and DNS rebinding cannot slip a private one in between.
+#[derive(Debug, Default)]
+struct PublicOnlyResolver(DefaultResolver);
+
+/// Why a page-chosen URL was not fetched.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{host} resolves to {addr}, which is not a public address (set [fetch] allow_private_addresses = true to allow it)"
+)]
+struct PrivateAddress {
+    host: String,
+    addr: IpAddr,
+}
+
+impl Resolver for PublicOnlyResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let all = self.0.resolve(uri, config, timeout)?;
+        let mut public = all.clone();
+        public.truncate(0);
+        for addr in all.iter().filter(|a| is_public(a.ip())) {
+            public.push(*addr);
+        }
+        match all.first() {
+            Some(first) if public.is_empty() => Err(ureq::Error::Other(Box::new(PrivateAddress {
+                host: uri.host().unwrap_or_default().to_string(),
+                addr: first.ip(),
+            }))),
+            _ => Ok(public),
+        }
+    }
+}
+
 /// GETs a URL; with validators, a conditional GET whose 304 comes back as `body: None`.
+/// Only http(s); with `AddressPolicy::PublicOnly`, only public addresses, redirects included.
 pub fn fetch(
     url: &str,
     options: &FetchOptions,
     validators: Option<&Validators>,
+    policy: AddressPolicy,
 ) -> Result<Fetched, FetchError> {
     let parsed = parse_url(url)?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(FetchError::Refused {
+            url: url.to_string(),
+            message: format!("only http and https are fetched, not {}:", parsed.scheme()),
+        });
+    }
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(options.timeout))
         .max_redirects(options.max_redirects)
         .user_agent(options.user_agent.as_str())
-        .build()
-        .into();
+        .build();
+    let agent = match policy {
+        AddressPolicy::Any => ureq::Agent::new_with_config(config),
+        AddressPolicy::PublicOnly => ureq::Agent::with_parts(
+            config,
+            DefaultConnector::default(),
+            PublicOnlyResolver::default(),
+        ),
+    };
     let mut request = agent.get(url);
     if let Some(v) = validators {
         if let Some(etag) = &v.etag {
@@ -88,9 +202,15 @@ pub fn fetch(
             request = request.header("If-Modified-Since", lm);
         }
     }
-    let transport = |e: ureq::Error| FetchError::Transport {
-        url: url.to_string(),
-        message: e.to_string(),
+    let transport = |e: ureq::Error| match e {
+        ureq::Error::Other(inner) if inner.is::<PrivateAddress>() => FetchError::Refused {
+            url: url.to_string(),
+            message: inner.to_string(),
+        },
+        e => FetchError::Transport {
+            url: url.to_string(),
+            message: e.to_string(),
+        },
     };
     let mut response = request.call().map_err(transport)?;
     let status = response.status().as_u16();
@@ -108,7 +228,10 @@ pub fn fetch(
         last_modified: header("last-modified"),
     };
     let final_url = url::Url::parse(&response.get_uri().to_string()).unwrap_or(parsed);
-    if status == 304 {
+    // A 304 answers a conditional request only; to a first fetch it is a broken server, and
+    // taking it as "unchanged" would publish empty feeds.
+    let conditional = validators.is_some_and(|v| v.etag.is_some() || v.last_modified.is_some());
+    if status == 304 && conditional {
         return Ok(Fetched {
             final_url,
             status,
@@ -177,10 +300,11 @@ impl Fetcher {
         &mut self,
         url: &str,
         validators: Option<&Validators>,
+        policy: AddressPolicy,
     ) -> Result<Fetched, FetchError> {
         let parsed = parse_url(url)?;
         let origin = parsed.origin().ascii_serialization();
-        if self.robots && !self.allowed(&parsed, &origin) {
+        if self.robots && !self.allowed(&parsed, &origin, policy) {
             return Err(FetchError::Disallowed {
                 url: url.to_string(),
             });
@@ -188,7 +312,7 @@ impl Fetcher {
         let mut attempt = 0;
         loop {
             self.wait_turn(&origin);
-            let result = fetch(url, &self.options, validators);
+            let result = fetch(url, &self.options, validators, policy);
             let wait = match &result {
                 Err(FetchError::Status {
                     status: 429 | 503,
@@ -220,11 +344,11 @@ impl Fetcher {
     }
 
     /// robots.txt, fetched once per host and run; a missing or unreadable file allows all.
-    fn allowed(&mut self, url: &url::Url, origin: &str) -> bool {
+    fn allowed(&mut self, url: &url::Url, origin: &str, policy: AddressPolicy) -> bool {
         if !self.robots_cache.contains_key(origin) {
             self.wait_turn(origin);
             let robots_url = format!("{origin}/robots.txt");
-            let robot = fetch(&robots_url, &self.options, None)
+            let robot = fetch(&robots_url, &self.options, None, policy)
                 .ok()
                 .and_then(|f| f.body)
                 .and_then(|body| {

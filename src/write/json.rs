@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Entry, FeedMeta, WriteError, categories, clean};
+use super::{Entry, FeedMeta, WriteError, body_html, categories, clean};
 use crate::extract::{Evidence, Personnel};
 
 #[derive(Serialize)]
@@ -61,12 +61,7 @@ pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> 
                 id: clean(&item.id),
                 url: item.link.as_deref().map(clean),
                 title: clean(&item.title),
-                content_html: clean(
-                    item.content_html
-                        .as_deref()
-                        .or(item.summary.as_deref())
-                        .unwrap_or(""),
-                ),
+                content_html: body_html(item),
                 summary: item.summary.as_deref().map(clean),
                 date_published: e.date.to_rfc3339(),
                 authors: item

@@ -3,7 +3,7 @@
 use rss::extension::atom::{AtomExtension, Link};
 use rss::{CategoryBuilder, ChannelBuilder, GuidBuilder, ItemBuilder};
 
-use super::{Entry, FeedMeta, WriteError, categories, clean};
+use super::{Entry, FeedMeta, WriteError, body_html, categories, clean};
 
 pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> {
     let items: Vec<rss::Item> = entries
@@ -27,12 +27,7 @@ pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> 
             ItemBuilder::default()
                 .title(Some(clean(&item.title)))
                 .link(item.link.as_deref().map(clean))
-                .description(
-                    item.content_html
-                        .as_deref()
-                        .or(item.summary.as_deref())
-                        .map(clean),
-                )
+                .description(Some(body_html(item)))
                 .author(item.author.as_deref().map(clean))
                 .guid(Some(guid))
                 .pub_date(Some(e.date.to_rfc2822()))

@@ -1,0 +1,150 @@
+//! A linear pre-scan of markup for how deeply elements nest. html5ever's tree builder checks
+//! element scopes by walking the stack of open elements, so parsing costs grow with the square
+//! of the nesting depth (100,000 nested `<div>`s take minutes): pages nested past a limit are
+//! refused before they are parsed.
+
+/// Deepest nesting accepted. Real pages stay well under a few hundred levels; at this depth the
+/// parser's quadratic part costs a few milliseconds.
+pub const MAX_DEPTH: usize = 1_000;
+
+/// Elements that never have content.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "frame", "keygen",
+];
+
+/// Elements whose end tag is implied by their next sibling (`<p>`, `<li>`, table cells, …): an
+/// unclosed run of them does not nest, so they are not counted.
+const IMPLIED_END: &[&str] = &[
+    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
+    "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body",
+];
+
+/// Elements whose content is text up to their end tag.
+const RAW_TEXT: &[&str] = &[
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "plaintext",
+];
+
+/// The deepest nesting of counted elements in `markup`, scanning each byte once; stops early,
+/// returning `Err(depth)`, once `limit` is exceeded.
+pub fn check(markup: &str, limit: usize) -> Result<usize, usize> {
+    let bytes = markup.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(off) = memchr_lt(&bytes[i..]) {
+        i += off + 1;
+        match bytes.get(i) {
+            Some(b'!') | Some(b'?') => i = skip_markup_declaration(bytes, i),
+            Some(b'/') => {
+                let (name, end) = tag_name(bytes, i + 1);
+                i = end;
+                if counted(&name) {
+                    depth = depth.saturating_sub(1);
+                }
+            }
+            Some(c) if c.is_ascii_alphabetic() => {
+                let (name, end) = tag_name(bytes, i);
+                i = end;
+                if RAW_TEXT.contains(&name.as_str()) {
+                    i = skip_raw_text(bytes, i, &name);
+                } else if counted(&name) {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                    if deepest > limit {
+                        return Err(deepest);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(deepest)
+}
+
+fn counted(name: &str) -> bool {
+    !name.is_empty() && !VOID.contains(&name) && !IMPLIED_END.contains(&name)
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'<')
+}
+
+/// A tag's lower-cased name starting at `from`, and the index after it.
+fn tag_name(bytes: &[u8], from: usize) -> (String, usize) {
+    let end = bytes[from.min(bytes.len())..]
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'_')))
+        .map_or(bytes.len(), |p| from + p);
+    let name = String::from_utf8_lossy(&bytes[from.min(end)..end]).to_ascii_lowercase();
+    (name, end)
+}
+
+/// Past a comment (`<!-- … -->`), doctype, CDATA section or processing instruction.
+fn skip_markup_declaration(bytes: &[u8], from: usize) -> usize {
+    let rest = &bytes[from..];
+    let close: &[u8] = if rest.starts_with(b"!--") {
+        b"-->"
+    } else if rest.starts_with(b"![CDATA[") {
+        b"]]>"
+    } else {
+        b">"
+    };
+    find(rest, close).map_or(bytes.len(), |p| from + p + close.len())
+}
+
+/// Past the end tag of a raw-text element (`</script>`), case-insensitively.
+fn skip_raw_text(bytes: &[u8], from: usize, name: &str) -> usize {
+    let end_tag = format!("</{name}");
+    let mut i = from;
+    while let Some(p) = find(&bytes[i..], b"</") {
+        let at = i + p;
+        let candidate = &bytes[at..(at + end_tag.len()).min(bytes.len())];
+        if candidate.eq_ignore_ascii_case(end_tag.as_bytes()) {
+            return at + end_tag.len();
+        }
+        i = at + 2;
+    }
+    bytes.len()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_nesting() {
+        assert_eq!(check("<div><div><span>x</span></div></div>", 10), Ok(3));
+        // Unclosed paragraphs and list items do not nest; void elements have no content.
+        assert_eq!(check("<div><p>a<p>b<li>c<br><img src=x></div>", 10), Ok(1));
+        // Markup inside comments and scripts is no markup.
+        assert_eq!(
+            check(
+                "<!-- <div><div> --><script>if (a<b) '<div><div>'</script><b>x</b>",
+                10
+            ),
+            Ok(1)
+        );
+        assert_eq!(check(&"<div>".repeat(50), 10), Err(11));
+        assert_eq!(check(&"<DIV/>".repeat(5), 10), Ok(5));
+    }
+
+    #[test]
+    fn is_linear_in_the_page() {
+        let deep = format!("{}x{}", "<div>".repeat(100_000), "</div>".repeat(100_000));
+        assert_eq!(check(&deep, MAX_DEPTH), Err(MAX_DEPTH + 1));
+        let flat = "<div><a href=x>y</a></div>".repeat(100_000);
+        assert_eq!(check(&flat, MAX_DEPTH), Ok(2));
+    }
+}
