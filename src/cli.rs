@@ -76,6 +76,10 @@ pub struct ServeArgs {
     /// Worker threads answering requests.
     #[arg(long, default_value_t = 4)]
     pub threads: usize,
+    /// Open connections at most; past it a client gets 503 at once. Keep it below the
+    /// process's file limit (`ulimit -n`).
+    #[arg(long, default_value_t = 10_000)]
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Args)]
@@ -399,6 +403,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
         dir: dir.clone(),
         addr: args.addr,
         threads: args.threads,
+        max_connections: args.max_connections,
         schedule,
     };
     crate::serve::serve(options, |addr| {

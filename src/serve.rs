@@ -1,14 +1,23 @@
 //! Step 6: serve the feed files to readers: content types, ETag and Last-Modified with 304s,
 //! gzip, HEAD; only files inside the feeds directory; optionally regenerating on a schedule.
 
+use std::convert::Infallible;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderMap, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use sha2::{Digest, Sha256};
-use tiny_http::{Header, Method, Request, Response, Server};
+use tokio::io::AsyncWriteExt as _;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+use tokio_io_timeout::TimeoutStream;
 
 use crate::config::Config;
 use crate::run::{RunError, RunOptions};
@@ -21,6 +30,8 @@ pub enum ServeError {
     Dir { dir: String, source: std::io::Error },
     #[error("cannot install the Ctrl-C/SIGTERM handler: {0}")]
     Signal(String),
+    #[error("cannot start the server's runtime: {0}")]
+    Runtime(std::io::Error),
 }
 
 /// Regeneration inside the server process, for users without cron.
@@ -33,8 +44,13 @@ pub struct ServeOptions {
     pub dir: PathBuf,
     pub addr: String,
     pub threads: usize,
+    /// Open connections at most; one more is answered 503 and closed.
+    pub max_connections: usize,
     pub schedule: Option<Schedule>,
 }
+
+/// A connection that sends nothing, or reads nothing we send, for this long is closed.
+const IO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Files a reader may fetch, by extension, with their content types. Anything else (the item
 /// store, the lock file) is never served.
@@ -50,6 +66,10 @@ fn content_type(path: &Path) -> Option<&'static str> {
 }
 
 /// Serves until Ctrl-C or SIGTERM. `ready` is told the bound address once requests are taken.
+///
+/// Connections are tasks on a small async runtime, not threads, so thousands of idle sockets
+/// cost memory, not workers; each has read and write timeouts, and past `max_connections` a new
+/// one gets a 503 at once.
 pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<(), ServeError> {
     let root = options
         .dir
@@ -58,21 +78,26 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<(), Serv
             dir: options.dir.display().to_string(),
             source,
         })?;
-    let server = Server::http(&options.addr).map_err(|e| ServeError::Bind {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(options.threads.max(1))
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    let bind_error = |e: std::io::Error| ServeError::Bind {
         addr: options.addr.clone(),
         message: e.to_string(),
-    })?;
-    let server = Arc::new(server);
+    };
+    let listener = runtime
+        .block_on(TcpListener::bind(&options.addr))
+        .map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?.to_string();
     let stop = Arc::new(AtomicBool::new(false));
-    let threads = options.threads.max(1);
+    let (stop_tx, stop_rx) = watch::channel(false);
     {
-        let server = Arc::clone(&server);
         let stop = Arc::clone(&stop);
         ctrlc::set_handler(move || {
             stop.store(true, Ordering::SeqCst);
-            for _ in 0..threads {
-                server.unblock();
-            }
+            let _ = stop_tx.send(true);
         })
         .map_err(|e| ServeError::Signal(e.to_string()))?;
     }
@@ -80,30 +105,80 @@ pub fn serve(options: ServeOptions, ready: impl FnOnce(&str)) -> Result<(), Serv
         let stop = Arc::clone(&stop);
         std::thread::spawn(move || regenerate(schedule, &stop))
     });
-    let addr = server.server_addr().to_string();
     ready(&addr);
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let stop = Arc::clone(&stop);
-            let root = root.clone();
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match server.recv() {
-                        Ok(request) => answer(request, &root),
-                        Err(_) => break,
-                    }
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
+    let limit = Arc::new(Semaphore::new(options.max_connections.max(1)));
+    runtime.block_on(accept(listener, Arc::new(root), limit, stop_rx));
+    // In-flight answers are small files; they are not waited for.
+    runtime.shutdown_timeout(Duration::from_secs(1));
     if let Some(s) = scheduler {
         let _ = s.join();
     }
     Ok(())
+}
+
+async fn accept(
+    listener: TcpListener,
+    root: Arc<PathBuf>,
+    limit: Arc<Semaphore>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut warned = false;
+    loop {
+        let accepted = tokio::select! {
+            _ = stop.changed() => return,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, say: the listener stays, and tries again shortly.
+                if !warned {
+                    eprintln!("serve: cannot accept a connection: {e}");
+                    warned = true;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        warned = false;
+        match Arc::clone(&limit).try_acquire_owned() {
+            Ok(permit) => {
+                let root = Arc::clone(&root);
+                tokio::spawn(async move {
+                    connection(stream, root).await;
+                    drop(permit);
+                });
+            }
+            Err(_) => {
+                tokio::spawn(refuse(stream));
+            }
+        }
+    }
+}
+
+/// One client connection: HTTP/1.1 with keep-alive and pipelining, closed when it stalls.
+async fn connection(stream: TcpStream, root: Arc<PathBuf>) {
+    let _ = stream.set_nodelay(true);
+    let mut timed = TimeoutStream::new(stream);
+    timed.set_read_timeout(Some(IO_TIMEOUT));
+    timed.set_write_timeout(Some(IO_TIMEOUT));
+    let io = TokioIo::new(Box::pin(timed));
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let root = Arc::clone(&root);
+        async move { Ok::<_, Infallible>(answer(&request, &root)) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(IO_TIMEOUT)
+        .serve_connection(io, service)
+        .await;
+}
+
+/// The answer past the connection limit: a clear 503, then close.
+async fn refuse(mut stream: TcpStream) {
+    let answer = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
+        Content-Length: 0\r\nConnection: close\r\n\r\n";
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(answer)).await;
 }
 
 /// Runs the config now and then every `every`, under the same lock as `feedsplit run`; a tick
@@ -130,102 +205,96 @@ fn regenerate(schedule: Schedule, stop: &AtomicBool) {
     }
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+fn status(code: StatusCode) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = code;
+    response
 }
 
-fn request_header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
-}
-
-fn status(request: Request, code: u16) {
-    let _ = request.respond(Response::from_string("").with_status_code(code));
-}
-
-fn answer(request: Request, root: &Path) {
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let allow = header("Allow", "GET, HEAD");
-        let response = Response::from_string("").with_status_code(405);
-        let _ = request.respond(match allow {
-            Some(h) => response.with_header(h),
-            None => response,
-        });
-        return;
+fn set_header(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(name, v);
     }
-    let Some(path) = resolve(root, request.url()) else {
-        return status(request, 404);
+}
+
+fn request_header<'r>(headers: &'r HeaderMap, name: &str) -> Option<&'r str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn answer<B>(request: &Request<B>, root: &Path) -> Response<Full<Bytes>> {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut response = status(StatusCode::METHOD_NOT_ALLOWED);
+        response
+            .headers_mut()
+            .insert("allow", HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    // The path alone: an absolute-form target (`GET http://host/x`) names the same file.
+    let Some(path) = resolve(root, request.uri().path()) else {
+        return status(StatusCode::NOT_FOUND);
     };
     let Some(ctype) = content_type(&path) else {
-        return status(request, 404);
+        return status(StatusCode::NOT_FOUND);
     };
     // Files are replaced by rename, so a read sees a whole old or a whole new file.
     let (Ok(bytes), Ok(meta)) = (std::fs::read(&path), std::fs::metadata(&path)) else {
-        return status(request, 404);
+        return status(StatusCode::NOT_FOUND);
     };
+    let headers = request.headers();
     let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
     let digest = Sha256::digest(&bytes);
     let tag: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    let gzip = request_header(&request, "accept-encoding").is_some_and(accepts_gzip);
+    let gzip = request_header(headers, "accept-encoding").is_some_and(accepts_gzip);
     let etag = if gzip {
         format!("\"{tag}-gz\"")
     } else {
         format!("\"{tag}\"")
     };
-    let last_modified = httpdate::fmt_http_date(modified);
+    let now = SystemTime::now();
     // HTTP dates have whole seconds: a file rewritten within the second a client last fetched
     // it would look unchanged. A file that fresh gets no Last-Modified and its If-Modified-Since
     // is ignored; the content-hash ETag still validates it exactly.
-    let settled = SystemTime::now()
+    let settled = now
         .duration_since(modified)
         .is_ok_and(|age| age >= Duration::from_secs(2));
-    let not_modified = match request_header(&request, "if-none-match") {
+    let not_modified = match request_header(headers, "if-none-match") {
         Some(inm) => inm.split(',').map(str::trim).any(|t| {
             t == "*"
                 || t.trim_start_matches("W/") == etag
                 || t.trim_start_matches("W/") == format!("\"{tag}\"")
         }),
         None if !settled => false,
-        None => request_header(&request, "if-modified-since")
+        // A date in the future is no date the client got from us.
+        None => request_header(headers, "if-modified-since")
             .and_then(|v| httpdate::parse_http_date(v).ok())
+            .filter(|&since| since <= now)
             .is_some_and(|since| unix_secs(modified) <= unix_secs(since)),
     };
-    let mut headers: Vec<Header> = [
-        header("ETag", &etag),
-        settled
-            .then(|| header("Last-Modified", &last_modified))
-            .flatten(),
-        header("Cache-Control", "public, max-age=60"),
-        header("Vary", "Accept-Encoding"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if not_modified {
-        return respond(request, Response::empty(304), headers);
+    let mut response = status(StatusCode::OK);
+    let out = response.headers_mut();
+    set_header(out, "etag", &etag);
+    if settled {
+        set_header(out, "last-modified", &httpdate::fmt_http_date(modified));
     }
-    headers.extend(header("Content-Type", ctype));
+    set_header(out, "cache-control", "public, max-age=60");
+    set_header(out, "vary", "Accept-Encoding");
+    if not_modified {
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
+    }
+    set_header(out, "content-type", ctype);
     let body = if gzip {
-        headers.extend(header("Content-Encoding", "gzip"));
+        set_header(out, "content-encoding", "gzip");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         match enc.write_all(&bytes).and_then(|()| enc.finish()) {
             Ok(b) => b,
-            Err(_) => return status(request, 500),
+            Err(_) => return status(StatusCode::INTERNAL_SERVER_ERROR),
         }
     } else {
         bytes
     };
-    respond(request, Response::from_data(body), headers);
-}
-
-fn respond<R: std::io::Read>(request: Request, mut response: Response<R>, headers: Vec<Header>) {
-    for h in headers {
-        response.add_header(h);
-    }
-    let _ = request.respond(response);
+    *response.body_mut() = Full::new(Bytes::from(body));
+    response
 }
 
 /// Whole seconds since the epoch: HTTP dates carry no more.

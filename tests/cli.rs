@@ -2217,3 +2217,114 @@ fn items_past_retention_are_neither_new_nor_followed_again() {
     assert_eq!(followed, vec![1, 0], "read once, then known");
     assert!(titles_in(tmp.path(), "news", "editorial").is_empty());
 }
+
+/// Served feeds of one converted page, for the server abuse tests.
+fn served_feeds(extra: &[&str]) -> (tempfile::TempDir, Served) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let feeds = tmp.path().join("feeds");
+    convert(&corpus().join("cw-article.html"), &feeds, "cw");
+    // Big enough that answers to a client that never reads fill the socket buffers.
+    let index = format!("<!DOCTYPE html><title>x</title><p>{}</p>", "x".repeat(256 * 1024));
+    std::fs::write(feeds.join("index.html"), index).expect("index");
+    let dir = feeds.display().to_string();
+    let mut args = vec!["--dir", dir.as_str(), "--addr", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let served = Served::start(&args);
+    (tmp, served)
+}
+
+#[test]
+fn serve_keeps_answering_with_thousands_of_idle_sockets_and_a_stalled_pipeliner() {
+    let (_tmp, served) = served_feeds(&[]);
+    let addr = served.addr.clone();
+    // Bounded, loopback only: 2,000 sockets that never send a byte.
+    let idle: Vec<std::net::TcpStream> = (0..2_000)
+        .map(|_| std::net::TcpStream::connect(&addr).expect("idle connect"))
+        .collect();
+    // One client pipelines 100 requests and never reads the answers.
+    let mut pipeliner = std::net::TcpStream::connect(&addr).expect("connect");
+    let request = format!("GET /index.html HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    pipeliner
+        .set_write_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    for _ in 0..100 {
+        if pipeliner.write_all(request.as_bytes()).is_err() {
+            break;
+        }
+    }
+    // Everyone else is still answered, each within a second.
+    for path in ["/cw/editorial.rss", "/cw/sponsored.atom", "/cw/personnel.json"] {
+        let started = std::time::Instant::now();
+        let (status, _, _) = get(&addr, path, "");
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{path} took {:?}",
+            started.elapsed()
+        );
+    }
+    drop(idle);
+    drop(pipeliner);
+    assert!(served.stop().success());
+}
+
+#[test]
+fn serve_refuses_clearly_past_its_connection_limit_and_recovers() {
+    let (_tmp, served) = served_feeds(&["--max-connections", "20"]);
+    let addr = served.addr.clone();
+    let idle: Vec<std::net::TcpStream> = (0..20)
+        .map(|_| std::net::TcpStream::connect(&addr).expect("idle connect"))
+        .collect();
+    // Give the server a moment to take all twenty.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let (status, head, _) = get(&addr, "/cw/editorial.rss", "");
+    assert_eq!(status, 503, "{head}");
+    assert_eq!(header_value(&head, "retry-after"), "1");
+    drop(idle);
+    let mut status = 0;
+    for _ in 0..50 {
+        status = get(&addr, "/cw/editorial.rss", "").0;
+        if status == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status, 200, "served again once the idle sockets closed");
+    assert!(served.stop().success());
+}
+
+#[test]
+fn serve_handles_odd_but_valid_requests() {
+    let (tmp, served) = served_feeds(&[]);
+    let addr = served.addr.clone();
+    let file = tmp.path().join("feeds/cw/editorial.rss");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .append(true)
+        .open(&file)
+        .expect("open")
+        .set_modified(hour_ago)
+        .expect("mtime");
+    // An absolute-form target names the same file.
+    let (status, _, body) = raw_http(
+        &addr,
+        &format!(
+            "GET http://{addr}/cw/editorial.rss HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(body, std::fs::read(&file).expect("file"));
+    // If-Modified-Since in the future is no date the client had from us: the file is sent.
+    let (status, _, _) = get(
+        &addr,
+        "/cw/editorial.rss",
+        "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n",
+    );
+    assert_eq!(status, 200);
+    // --every too long to represent is a usage error.
+    feedsplit()
+        .args(["serve", "--config", "x.toml", "--every", "99999999999999999h"])
+        .assert()
+        .code(2);
+    assert!(served.stop().success());
+}
