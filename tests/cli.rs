@@ -2224,7 +2224,10 @@ fn served_feeds(extra: &[&str]) -> (tempfile::TempDir, Served) {
     let feeds = tmp.path().join("feeds");
     convert(&corpus().join("cw-article.html"), &feeds, "cw");
     // Big enough that answers to a client that never reads fill the socket buffers.
-    let index = format!("<!DOCTYPE html><title>x</title><p>{}</p>", "x".repeat(256 * 1024));
+    let index = format!(
+        "<!DOCTYPE html><title>x</title><p>{}</p>",
+        "x".repeat(256 * 1024)
+    );
     std::fs::write(feeds.join("index.html"), index).expect("index");
     let dir = feeds.display().to_string();
     let mut args = vec!["--dir", dir.as_str(), "--addr", "127.0.0.1:0"];
@@ -2253,7 +2256,11 @@ fn serve_keeps_answering_with_thousands_of_idle_sockets_and_a_stalled_pipeliner(
         }
     }
     // Everyone else is still answered, each within a second.
-    for path in ["/cw/editorial.rss", "/cw/sponsored.atom", "/cw/personnel.json"] {
+    for path in [
+        "/cw/editorial.rss",
+        "/cw/sponsored.atom",
+        "/cw/personnel.json",
+    ] {
         let started = std::time::Instant::now();
         let (status, _, _) = get(&addr, path, "");
         assert_eq!(status, 200, "{path}");
@@ -2323,7 +2330,13 @@ fn serve_handles_odd_but_valid_requests() {
     assert_eq!(status, 200);
     // --every too long to represent is a usage error.
     feedsplit()
-        .args(["serve", "--config", "x.toml", "--every", "99999999999999999h"])
+        .args([
+            "serve",
+            "--config",
+            "x.toml",
+            "--every",
+            "99999999999999999h",
+        ])
         .assert()
         .code(2);
     assert!(served.stop().success());
