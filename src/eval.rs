@@ -1,5 +1,7 @@
 //! Measuring the classifier: a labelled corpus (pages with `NAME.expected.toml` beside them) or
-//! the real-world pages' `labels.json`, run through the same pipeline as `convert`.
+//! the real-world pages' `labels.v2.json`, run through the same pipeline as `convert`.
+
+pub mod realworld;
 
 use std::path::{Path, PathBuf};
 
@@ -367,73 +369,4 @@ impl Report {
             });
         }
     }
-}
-
-/// One real-world page's outcome against its `labels.json` entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct PageOutcome {
-    pub file: String,
-    pub main_labelled: String,
-    /// The class of the page's own article, or "no article found".
-    pub main_predicted: String,
-    pub sponsored_blocks_labelled: usize,
-    pub sponsored_items_found: usize,
-    /// The promise broken: an ad in the editorial feed, or journalism in the sponsored feed.
-    pub broken: bool,
-    pub reasons: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct RealWorldLabel {
-    file: String,
-    main_article: String,
-    #[serde(default)]
-    sponsored_blocks: Vec<String>,
-}
-
-/// Runs the pages listed in `DIR/labels.json`: the main article must not land in the wrong one
-/// of the editorial and sponsored feeds.
-pub fn evaluate_realworld(dir: &Path, rules: &Rules) -> Result<Vec<PageOutcome>, EvalError> {
-    let path = dir.join("labels.json");
-    let text = std::fs::read_to_string(&path).map_err(|source| EvalError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
-    let labels: Vec<RealWorldLabel> =
-        serde_json::from_str(&text).map_err(|e| EvalError::Labels {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-    let mut out = Vec::new();
-    for label in labels {
-        let input = dir.join(&label.file).display().to_string();
-        let name = label.file.trim_end_matches(".html").to_string();
-        let outcome = run_page(&input, &name, rules)?;
-        let main = outcome
-            .items
-            .iter()
-            .find(|c| c.item.block == crate::extract::Block::Article);
-        let predicted = main.map(|c| c.class.as_str().to_string());
-        let broken = matches!(
-            (label.main_article.as_str(), predicted.as_deref()),
-            ("sponsored", Some("editorial"))
-                | ("editorial" | "personnel-or-editorial", Some("sponsored"))
-        );
-        out.push(PageOutcome {
-            file: label.file.clone(),
-            main_labelled: label.main_article.clone(),
-            main_predicted: predicted.unwrap_or_else(|| "no article found".into()),
-            sponsored_blocks_labelled: label.sponsored_blocks.len(),
-            sponsored_items_found: outcome
-                .items
-                .iter()
-                .filter(|c| {
-                    c.class == Class::Sponsored && c.item.block != crate::extract::Block::Article
-                })
-                .count(),
-            broken,
-            reasons: main.map(|c| c.reason_text()).unwrap_or_default(),
-        });
-    }
-    Ok(out)
 }

@@ -1621,10 +1621,12 @@ fn eval_reads_real_world_labels() {
         tmp.path().join("news.html"),
     )
     .expect("copy");
+    // The second page's main article is mislabelled sponsored, and a paid item is invented.
     std::fs::write(
-        tmp.path().join("labels.json"),
-        r#"[{"file": "paid.html", "main_article": "sponsored", "sponsored_blocks": []},
-            {"file": "news.html", "main_article": "sponsored", "sponsored_blocks": ["x"]}]"#,
+        tmp.path().join("labels.v2.json"),
+        r#"[{"file": "paid.html", "main_article": "sponsored", "main_title": "Tillid i en Zero-Trust verden"},
+            {"file": "news.html", "main_article": "sponsored", "main_title": "x",
+             "sponsored_items": [{"title": "Et betalt indlæg der ikke findes", "href": "/nowhere", "label": "Annonce"}]}]"#,
     )
     .expect("labels");
     let out = feedsplit()
@@ -1643,9 +1645,39 @@ fn eval_reads_real_world_labels() {
     assert!(
         stdout
             .lines()
-            .any(|l| l.starts_with("FAIL") && l.contains("news.html")),
+            .any(|l| l.starts_with("MISS") && l.contains("news.html")),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("paid item \"Et betalt indlæg der ikke findes\" not found"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("posts labelled sponsored found: 0.500 (1 of 2)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("paid items: recall 0.000 (0 of 1)"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("paid-item recall 0.000 is below 0.900"),
+        "{stderr}"
+    );
+    // A gate file sets other floors.
+    let gate = tmp.path().join("gate.toml");
+    std::fs::write(
+        &gate,
+        "main_accuracy = 0.5\nsponsored_post_recall = 0.5\npaid_recall = 0.0\npaid_precision = 0.0\n",
+    )
+    .expect("gate");
+    feedsplit()
+        .args(["eval", "--realworld", "--check", "--gate"])
+        .arg(&gate)
+        .arg(tmp.path())
+        .assert()
+        .success();
 }
 
 #[test]
