@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use regex::Regex;
+use scraper::Selector;
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -24,6 +25,12 @@ pub enum RulesError {
         regex: String,
         message: String,
     },
+    #[error("{path}: bad CSS selector {selector:?}: {message}")]
+    Selector {
+        path: String,
+        selector: String,
+        message: String,
+    },
 }
 
 /// The rules file as written; every list is optional so a user's file can add just one thing.
@@ -34,7 +41,28 @@ pub struct RulesFile {
     pub personnel: PersonnelRules,
     pub sections: SectionRules,
     pub ignore: IgnoreRules,
+    pub markup: MarkupRules,
     pub sites: Vec<SiteRules>,
+}
+
+/// CSS selectors for the parts of a page: what never holds content, and where an article
+/// keeps its lede, body and author.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarkupRules {
+    pub structural_ignore: Vec<String>,
+    pub lede: Vec<String>,
+    pub body: Vec<String>,
+    pub author: Vec<String>,
+}
+
+/// `MarkupRules` parsed, one selector list each.
+#[derive(Debug, Clone, Default)]
+pub struct Markup {
+    pub structural_ignore: Option<Selector>,
+    pub lede: Option<Selector>,
+    pub body: Option<Selector>,
+    pub author: Option<Selector>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -155,6 +183,12 @@ impl RulesFile {
         i.texts.extend(o.texts);
         i.selectors.extend(o.selectors);
         i.url_paths.extend(o.url_paths);
+        let m = &mut self.markup;
+        let o = other.markup;
+        m.structural_ignore.extend(o.structural_ignore);
+        m.lede.extend(o.lede);
+        m.body.extend(o.body);
+        m.author.extend(o.author);
         self.sites.extend(other.sites);
     }
 }
@@ -214,6 +248,7 @@ pub struct Rules {
     ignore_headers: Vec<String>,
     ignore_prefixes: Vec<String>,
     ignore_texts: Vec<String>,
+    markup: Markup,
 }
 
 /// A written date as the personnel patterns expect it: `1. september 2025`, `27. jan. 2026`,
@@ -294,7 +329,14 @@ impl Rules {
             .map(|t| (normalize(&t.text), t.text.clone(), t.kind.clone()))
             .collect();
         tags.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
+        let markup = Markup {
+            structural_ignore: selector_list(&file.markup.structural_ignore, origin)?,
+            lede: selector_list(&file.markup.lede, origin)?,
+            body: selector_list(&file.markup.body, origin)?,
+            author: selector_list(&file.markup.author, origin)?,
+        };
         Ok(Rules {
+            markup,
             connectors: norm_all(&file.sponsored.connectors),
             slot_texts: norm_all(&file.sponsored.slot_texts),
             disclosures: norm_all(&file.sponsored.disclosures),
@@ -645,6 +687,11 @@ impl Rules {
             .cloned()
     }
 
+    /// The page-part selectors, parsed once.
+    pub fn markup(&self) -> &Markup {
+        &self.markup
+    }
+
     pub fn is_sponsored_schema(&self, ty: &str) -> bool {
         self.file
             .sponsored
@@ -659,6 +706,21 @@ impl Rules {
             host.is_some_and(|h| h == s.host || h.ends_with(&format!(".{}", s.host)))
         })
     }
+}
+
+/// One selector matching any of `list`; `None` for an empty list.
+fn selector_list(list: &[String], origin: &str) -> Result<Option<Selector>, RulesError> {
+    if list.is_empty() {
+        return Ok(None);
+    }
+    let joined = list.join(", ");
+    Selector::parse(&joined)
+        .map(Some)
+        .map_err(|e| RulesError::Selector {
+            path: origin.to_string(),
+            selector: joined.clone(),
+            message: one_line(&e.to_string()),
+        })
 }
 
 fn compile_pattern(pattern: &str, origin: &str) -> Result<Regex, RulesError> {

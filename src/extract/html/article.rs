@@ -1,0 +1,394 @@
+//! The page's own article: headline, lede, body text in order, date and author, and the paid
+//! signals that belong to the article as a whole (kickers, tags, markup, schema.org types).
+
+use chrono::{DateTime, FixedOffset};
+use scraper::{ElementRef, Selector};
+
+use super::{Claims, Page, describe, sel};
+use crate::extract::dates::parse_timestamp;
+use crate::extract::identity::{canonical_url, tag_id};
+use crate::extract::{Block, Evidence, Item, Signal, escape};
+
+impl<'a> Page<'a> {
+    pub(super) fn article(&self, claims: &mut Claims, body_start: Option<usize>) -> Option<Item> {
+        let article = self.article?;
+        let map = self.map;
+        let rules = self.rules();
+        let markup = rules.markup();
+        let first = |name: &str, scope: ElementRef<'a>| {
+            map.descendants(scope)
+                .iter()
+                .copied()
+                .find(|e| e.value().name() == name)
+        };
+        // The headline: the article's own h1, else its first h2 (a post under a site-name h1),
+        // else the page's h1.
+        let h1 = first("h1", article)
+            .or_else(|| first("h2", article))
+            .or_else(|| first("h1", map.html.root_element()))?;
+        let mut evidence = Vec::new();
+        let mut title = self.text(h1).to_string();
+        if let Some((m, rest)) = rules.sponsored_title_prefix(&title) {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredTitlePrefix,
+                matched: m.label,
+                location: "h1".into(),
+            });
+            title = rest;
+        }
+        let ld = json_ld(map.html);
+        let sponsor = self.article_evidence(article, h1, &ld, claims, body_start, &mut evidence);
+        let link = sel("link[rel=canonical]")
+            .and_then(|q| {
+                map.html
+                    .select(&q)
+                    .find_map(|l| l.attr("href").map(str::to_string))
+            })
+            .or_else(|| self.meta("meta[property='og:url']"))
+            .and_then(|h| canonical_url(&h, self.base.as_ref()))
+            .or_else(|| {
+                self.base
+                    .as_ref()
+                    .and_then(|b| canonical_url(b.as_str(), None))
+            });
+        if let Some(path) = link
+            .as_deref()
+            .and_then(|l| rules.sponsored_url_path(l, self.host.as_deref()))
+        {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredUrl,
+                matched: path,
+                location: "canonical URL".into(),
+            });
+        }
+        let (published, author) = self.article_date_and_author(article, &ld);
+        let lede_el = self
+            .first_matching(article, markup.lede.as_ref())
+            .find(|e| !claims.covers(map, *e));
+        let lede = lede_el
+            .map(|l| self.text(l).to_string())
+            .or_else(|| self.meta("meta[property='og:description']"))
+            .or_else(|| self.meta("meta[name=description]"))
+            .filter(|l| !l.is_empty());
+        let body_root = self
+            .first_matching(article, markup.body.as_ref())
+            .next()
+            .unwrap_or(article);
+        let mut skip = vec![h1];
+        skip.extend(lede_el);
+        let mut parts = Vec::new();
+        self.walk_body(body_root, true, &skip, claims, &mut parts);
+        let body_chars: usize = parts.iter().map(|(_, t)| t.chars().count() + 1).sum();
+        if body_chars.saturating_sub(1) < 200 && lede.is_none() {
+            return None;
+        }
+        let paragraphs: Vec<&str> = parts.iter().map(|(_, t)| *t).collect();
+        evidence.extend(crate::extract::disclosure_evidence(
+            &paragraphs,
+            rules,
+            "article text",
+        ));
+        let mut html = String::new();
+        if let Some(l) = &lede {
+            html.push_str(&format!("<p><strong>{}</strong></p>\n", escape(l)));
+        }
+        for (part, _) in &parts {
+            html.push_str(part);
+            html.push('\n');
+        }
+        let id = link.clone().unwrap_or_else(|| {
+            tag_id(
+                &self.authority,
+                "article",
+                lede.as_deref().unwrap_or(&title),
+            )
+        });
+        Some(Item {
+            id,
+            title,
+            link,
+            summary: lede,
+            // Sanitised with every other item's content, in `extract`.
+            content_html: Some(html),
+            published,
+            author,
+            sponsor,
+            personnel: None,
+            block: Block::Article,
+            evidence,
+        })
+    }
+
+    /// The elements inside `scope` matching a selector of the rules, in document order.
+    fn first_matching(
+        &self,
+        scope: ElementRef<'a>,
+        selector: Option<&'a Selector>,
+    ) -> impl Iterator<Item = ElementRef<'a>> + use<'a> {
+        selector
+            .into_iter()
+            .flat_map(move |q| scope.select(q).collect::<Vec<_>>())
+    }
+
+    /// Paid-content signals of the page's own article: labels above its text, its tags and
+    /// categories, markup on it and on the body, `article:section`, schema.org types.
+    fn article_evidence(
+        &self,
+        article: ElementRef<'a>,
+        h1: ElementRef<'a>,
+        ld: &[serde_json::Value],
+        claims: &Claims,
+        body_start: Option<usize>,
+        evidence: &mut Vec<Evidence>,
+    ) -> Option<String> {
+        let map = self.map;
+        let rules = self.rules();
+        let mut sponsor = None;
+        // Labels above the text: a kicker, a badge, a disclosure line under the headline.
+        let scope = article
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|a| a.value().name() != "article")
+            .unwrap_or(article);
+        for el in map.subtree(scope).iter().copied() {
+            if self.is_ignored(el) || claims.covers(map, el) || el.id() == h1.id() {
+                continue;
+            }
+            let text = self.text(el);
+            if text.chars().count() > 90 || el.child_elements().any(|c| map.text(c) == text) {
+                continue;
+            }
+            // A link is only a label by its exact text (a category link "ANZEIGE"); other
+            // elements may carry a kicker with the sponsor's name ("- Advertorial Dalbello-").
+            let label = if el.value().name() == "a" {
+                rules.sponsored_label(text)
+            } else {
+                rules.sponsored_kicker(text)
+            };
+            if let Some(m) = label
+                && self.before_body(el, body_start)
+            {
+                sponsor = sponsor.or(m.sponsor);
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredLabel,
+                    matched: text.to_string(),
+                    location: format!("{} above the article text", describe(el)),
+                });
+            }
+        }
+        // The post's own tags and categories (rel="tag"/"category"), wherever the theme puts
+        // them.
+        if let Some(q) = sel("a[rel~=tag], a[rel~=category]") {
+            for a in map.html.select(&q) {
+                if self.is_ignored(a) || claims.covers(map, a) {
+                    continue;
+                }
+                let text = self.text(a);
+                if rules.sponsored_label(text).is_some() {
+                    evidence.push(Evidence {
+                        signal: Signal::SponsoredCategory,
+                        matched: text.to_string(),
+                        location: format!(
+                            "{} (rel=\"{}\")",
+                            describe(a),
+                            a.attr("rel").unwrap_or("")
+                        ),
+                    });
+                    break;
+                }
+            }
+        }
+        let body_el = sel("body").and_then(|q| map.html.select(&q).next());
+        for el in [Some(article), body_el].into_iter().flatten() {
+            for name in ["class", "id"] {
+                if let Some(tok) = el.attr(name).and_then(|v| rules.sponsored_class(v)) {
+                    evidence.push(Evidence {
+                        signal: Signal::SponsoredMarkup,
+                        matched: format!("{name}=\"{tok}\""),
+                        location: describe(el),
+                    });
+                }
+            }
+        }
+        for section in [
+            self.meta("meta[property='article:section']"),
+            self.meta("meta[name='article:section']"),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(m) = rules.sponsored_label(&section) {
+                sponsor = sponsor.or(m.sponsor);
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredCategory,
+                    matched: section,
+                    location: "meta article:section".into(),
+                });
+            }
+        }
+        for ty in ld.iter().flat_map(types_of) {
+            if rules.is_sponsored_schema(&ty) {
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredSchema,
+                    matched: ty,
+                    location: "JSON-LD @type".into(),
+                });
+            }
+        }
+        sponsor
+    }
+
+    fn meta(&self, query: &str) -> Option<String> {
+        sel(query).and_then(|s| {
+            self.map
+                .html
+                .select(&s)
+                .find_map(|m| m.attr("content").map(str::to_string))
+        })
+    }
+
+    /// Publication date and author: JSON-LD first, then meta tags, then the article's markup.
+    fn article_date_and_author(
+        &self,
+        article: ElementRef<'a>,
+        ld: &[serde_json::Value],
+    ) -> (Option<DateTime<FixedOffset>>, Option<String>) {
+        let article_ld = ld.iter().find(|o| {
+            types_of(o)
+                .iter()
+                .any(|t| t.ends_with("Article") || t == "BlogPosting" || t == "Report")
+        });
+        let published = article_ld
+            .and_then(|o| {
+                o.get("datePublished")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            })
+            .or_else(|| self.meta("meta[property='article:published_time']"))
+            .or_else(|| self.meta("meta[name='article:published_time']"))
+            .or_else(|| {
+                self.map
+                    .descendants(article)
+                    .iter()
+                    .filter(|t| t.value().name() == "time")
+                    .find_map(|t| t.attr("datetime").map(str::to_string))
+            })
+            .or_else(|| self.meta("meta[itemprop=datePublished]"))
+            .and_then(|d| parse_timestamp(&d, self.cx.tz));
+        let author = article_ld
+            .and_then(|o| o.get("author"))
+            .and_then(|a| {
+                let one = if a.is_array() { a.get(0)? } else { a };
+                one.get("name")
+                    .and_then(|n| n.as_str())
+                    .or_else(|| one.as_str())
+                    .map(str::to_string)
+            })
+            .or_else(|| self.meta("meta[name=author]"))
+            .or_else(|| {
+                self.first_matching(article, self.rules().markup().author.as_ref())
+                    .next()
+                    .map(|a| self.text(a).to_string())
+            })
+            .filter(|a| !a.is_empty());
+        (published, author)
+    }
+
+    /// Collects the article's text blocks in order, as (HTML, text). Returns false when a
+    /// header that ends the article ("Læs også", "Læses lige nu") was met directly in the body.
+    fn walk_body(
+        &self,
+        el: ElementRef<'a>,
+        top: bool,
+        skip: &[ElementRef<'a>],
+        claims: &Claims,
+        out: &mut Vec<(String, &'a str)>,
+    ) -> bool {
+        let rules = self.rules();
+        let map = self.map;
+        for child in el.child_elements() {
+            if skip.iter().any(|s| s.id() == child.id())
+                || self.is_ignored(child)
+                || claims.covers(map, child)
+            {
+                continue;
+            }
+            let name = child.value().name();
+            let text = self.text(child);
+            let is_header = |t: &str| {
+                rules.is_related_header(t)
+                    || rules.is_trending_header(t)
+                    || rules.is_personnel_header(t)
+                    || rules.is_ignore_header(t)
+            };
+            match name {
+                "p" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "ul" | "ol" | "figure"
+                | "pre" | "table" | "dl" => {
+                    if is_header(text) {
+                        // A header ends the article at the top level; a box that starts with
+                        // a header is not article text.
+                        return !top;
+                    }
+                    if claims.regions.any_inside(map, child)
+                        || rules.is_inline_ref(text)
+                        || rules.is_ignored_text(text)
+                        || rules.is_slot_text(text)
+                        || (text.is_empty() && name != "figure")
+                    {
+                        continue;
+                    }
+                    out.push((child.html(), text));
+                }
+                "aside" | "nav" | "h1" => {}
+                _ => {
+                    let mut inner = Vec::new();
+                    let finished = self.walk_body(child, false, skip, claims, &mut inner);
+                    out.extend(inner);
+                    if !finished && top {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Every JSON-LD object on the page, `@graph` members included.
+fn json_ld(html: &scraper::Html) -> Vec<serde_json::Value> {
+    let Some(q) = sel("script[type='application/ld+json']") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for script in html.select(&q) {
+        let raw: String = script.text().collect();
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.trim()) else {
+            continue;
+        };
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Array(a) => stack.extend(a),
+                serde_json::Value::Object(ref o) => {
+                    if let Some(g) = o.get("@graph") {
+                        stack.push(g.clone());
+                    }
+                    out.push(v);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn types_of(o: &serde_json::Value) -> Vec<String> {
+    match o.get("@type") {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}

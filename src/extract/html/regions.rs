@@ -1,0 +1,286 @@
+//! Regions of the page: what is no content (ignored by selector, structure or header), the
+//! page's own article, people-notice sections, and labelled blocks that carry no link.
+
+use scraper::ElementRef;
+
+use super::{Claims, Page, describe, is_heading, sel, skipped};
+use crate::extract::identity::{canonical_url, tag_id};
+use crate::extract::personnel::notice_items;
+use crate::extract::{Block, Evidence, Item, Signal, escape};
+
+impl<'a> Page<'a> {
+    pub(super) fn mark_ignored(&mut self) {
+        let rules = self.rules();
+        let host = self.host.clone();
+        let mut selectors: Vec<String> = rules.file.ignore.selectors.clone();
+        selectors.extend(
+            rules
+                .sites_for(host.as_deref())
+                .flat_map(|s| s.ignore_selectors.iter().cloned()),
+        );
+        let mut roots = self.select_all(&selectors);
+        for el in &roots {
+            if !self.is_ignored(*el) {
+                self.skipped_regions
+                    .extend(skipped(self.map, "ignored by selector", *el));
+                self.ignored.insert(self.map, *el);
+            }
+        }
+        if let Some(q) = &rules.markup().structural_ignore {
+            roots.extend(self.map.html.select(q));
+        }
+        // A page header or a header that is not the article's own.
+        if let Some(q) = sel("header") {
+            roots.extend(self.map.html.select(&q).filter(|h| {
+                !h.ancestors()
+                    .any(|a| ElementRef::wrap(a).is_some_and(|e| e.value().name() == "article"))
+                    && !self.map.holds_h1(*h)
+            }));
+        }
+        for el in &roots {
+            self.ignored.insert(self.map, *el);
+        }
+        // Sections headed "Kommende events", "Brancheguiden", "Premium", …
+        for el in self.short_texts.clone() {
+            if rules.is_ignore_header(self.text(el))
+                && !self.is_ignored(el)
+                && let Some(section) = self.section_of(el).filter(|s| !self.is_page_scale(*s))
+            {
+                self.skipped_regions
+                    .extend(skipped(self.map, "house promotion", section));
+                self.ignored.insert(self.map, section);
+            }
+        }
+        let sponsored: Vec<String> = rules
+            .sites_for(host.as_deref())
+            .flat_map(|s| s.sponsored_selectors.iter().cloned())
+            .collect();
+        for el in self.select_all(&sponsored) {
+            self.site_sponsored.insert(self.map, el);
+        }
+    }
+
+    /// The page's own article: the `article` (or articleBody) holding the page's `h1`.
+    pub(super) fn find_article(&self) -> Option<ElementRef<'a>> {
+        let map = self.map;
+        let long_paragraphs = |a: ElementRef| {
+            map.descendants(a)
+                .iter()
+                .filter(|p| p.value().name() == "p" && map.text(**p).len() > 80)
+                .count()
+        };
+        let h1 = map
+            .elements()
+            .iter()
+            .copied()
+            .find(|h| h.value().name() == "h1" && !self.is_ignored(*h));
+        let around_h1 = h1.and_then(|h| {
+            h.ancestors().filter_map(ElementRef::wrap).find(|a| {
+                a.value().name() == "article" || a.attr("itemprop") == Some("articleBody")
+            })
+        });
+        if around_h1.is_some() {
+            return around_h1;
+        }
+        // The h1 may be the site's name (blog themes): then the one article element with
+        // running text is the post.
+        let posts: Vec<ElementRef<'a>> = map
+            .elements()
+            .iter()
+            .copied()
+            .filter(|a| a.value().name() == "article")
+            .filter(|a| !self.is_ignored(*a) && long_paragraphs(*a) >= 2)
+            .filter(|a| !a.value().classes().any(|c| c.contains("comment")))
+            .collect();
+        let outermost: Vec<ElementRef<'a>> = posts
+            .iter()
+            .filter(|a| {
+                !posts
+                    .iter()
+                    .any(|o| o.id() != a.id() && map.contains(*o, **a))
+            })
+            .copied()
+            .collect();
+        if let [post] = outermost.as_slice() {
+            return Some(*post);
+        }
+        // No article element: the nearest ancestor of the h1 holding paragraphs.
+        h1?.ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|a| long_paragraphs(*a) >= 2)
+    }
+
+    /// The block a people-notice header heads; on a page that is all notices (the header is the
+    /// page's headline), the block right after the header.
+    fn personnel_section_of(&self, header: ElementRef<'a>) -> Option<ElementRef<'a>> {
+        match self.section_of(header) {
+            Some(s) if !self.is_page_scale(s) => Some(s),
+            _ => header.next_siblings().filter_map(ElementRef::wrap).next(),
+        }
+    }
+
+    pub(super) fn personnel_sections(&self, claims: &mut Claims) {
+        let rules = self.rules();
+        let mut sections: Vec<(ElementRef<'a>, String)> = Vec::new();
+        for el in &self.short_texts {
+            let text = self.text(*el);
+            if rules.is_personnel_header(text)
+                && !self.is_ignored(*el)
+                && let Some(section) = self.personnel_section_of(*el)
+                && !sections.iter().any(|(s, _)| s.id() == section.id())
+            {
+                sections.push((section, text.to_string()));
+            }
+        }
+        let site: Vec<String> = rules
+            .sites_for(self.host.as_deref())
+            .flat_map(|s| s.personnel_selectors.iter().cloned())
+            .collect();
+        for el in self.select_all(&site) {
+            if !sections.iter().any(|(s, _)| s.id() == el.id()) {
+                sections.push((el, describe(el)));
+            }
+        }
+        for (section, header) in sections {
+            if claims.covers(self.map, section) {
+                continue;
+            }
+            let location = describe(section);
+            let lines: Vec<(String, String)> = super::block_lines(section)
+                .into_iter()
+                .filter(|l| !rules.is_personnel_header(l))
+                .map(|l| (l, location.clone()))
+                .collect();
+            let (items, skipped) = notice_items(&lines, &header, self.cx, &self.authority);
+            // Links to the notices' own pages, matched by the person's name.
+            let anchors: Vec<(&str, String)> = self
+                .map
+                .descendants(section)
+                .iter()
+                .filter(|a| a.value().name() == "a")
+                .filter_map(|a| {
+                    let href = canonical_url(a.attr("href")?, self.base.as_ref())?;
+                    Some((self.text(*a), href))
+                })
+                .collect();
+            for mut item in items {
+                let person = item.personnel.as_ref().and_then(|p| p.person.clone());
+                if let Some((_, href)) = anchors
+                    .iter()
+                    .find(|(t, _)| person.as_deref().is_some_and(|p| t.contains(p)))
+                {
+                    item.link = Some(href.clone());
+                }
+                claims.items.push(item);
+            }
+            claims.skipped.extend(skipped);
+            claims.claim(self.map, section);
+        }
+    }
+
+    /// Document position of the article's first paragraph of running text (teasers claimed
+    /// inside the article do not count).
+    pub(super) fn body_start(&self, claims: &Claims) -> Option<usize> {
+        let article = self.article?;
+        self.map
+            .descendants(article)
+            .iter()
+            .find(|p| {
+                p.value().name() == "p"
+                    && !claims.covers(self.map, **p)
+                    && self.text(**p).chars().count() > 60
+            })
+            .map(|p| self.map.pos(*p))
+    }
+
+    /// Whether `el` comes before the article's text (a kicker, a disclosure line).
+    pub(super) fn before_body(&self, el: ElementRef, body_start: Option<usize>) -> bool {
+        body_start.is_some_and(|start| self.map.pos(el) < start)
+    }
+
+    /// Labelled blocks without a link (a sponsored box with its text inline), and bare labels
+    /// that are display-ad slots.
+    pub(super) fn unlinked_labels(&self, claims: &mut Claims, body_start: Option<usize>) {
+        let rules = self.rules();
+        let map = self.map;
+        for el in self.short_texts.iter().copied() {
+            if self.is_ignored(el) || claims.covers(map, el) {
+                continue;
+            }
+            let text = self.text(el);
+            // The innermost element carrying the label.
+            if el.child_elements().any(|c| map.text(c) == text) {
+                continue;
+            }
+            if self.inside_article(el) && self.before_body(el, body_start) {
+                continue;
+            }
+            let label = rules.sponsored_label(text);
+            if label.is_none() {
+                if rules.is_slot_text(text) {
+                    claims.skip(map, "ad slot", el);
+                    claims.claim(map, el);
+                }
+                continue;
+            }
+            let Some(section) = self.section_of(el) else {
+                continue;
+            };
+            // A label over linked teasers was counted as their evidence already.
+            if map
+                .descendants(section)
+                .iter()
+                .any(|a| a.value().name() == "a" && a.attr("href").is_some())
+            {
+                continue;
+            }
+            // A label inside running article text marks a display slot, not a block of its own;
+            // so does a label with no headline beside it.
+            let in_article = self.inside_article(section);
+            let has_heading = map
+                .subtree(section)
+                .iter()
+                .any(|e| is_heading(e.value().name()));
+            if self.is_page_scale(section) || in_article || !has_heading {
+                claims.skip(map, "ad slot", el);
+                claims.claim(map, el);
+                continue;
+            }
+            let lines: Vec<String> = super::block_lines(section)
+                .into_iter()
+                .filter(|l| l != text)
+                .collect();
+            if lines.is_empty() || lines[0].chars().count() > 160 || claims.covers(map, section) {
+                claims.skip(map, "ad slot", el);
+                claims.claim(map, el);
+                continue;
+            }
+            let sponsor = label.and_then(|m| m.sponsor);
+            let title = lines[0].clone();
+            let blurb = lines.get(1).cloned();
+            let (mut evidence, _) = self.block_evidence(section, claims);
+            if evidence.is_empty() {
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredLabel,
+                    matched: text.to_string(),
+                    location: describe(el),
+                });
+            }
+            let identifying = format!("{} {}", sponsor.as_deref().unwrap_or(""), title);
+            claims.items.push(Item {
+                id: tag_id(&self.authority, "sponsored", &identifying),
+                title,
+                link: None,
+                content_html: blurb.as_deref().map(|b| format!("<p>{}</p>", escape(b))),
+                summary: blurb,
+                published: None,
+                author: None,
+                sponsor,
+                personnel: None,
+                block: Block::SponsoredTeaser,
+                evidence,
+            });
+            claims.claim(map, section);
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! Teasers: links whose text is a title, each with the block around it and that block's
+//! evidence (labels in it or just before it, markup on it and its ancestors, site selectors).
+
+use scraper::ElementRef;
+
+use super::{Claims, Page, describe, is_heading};
+use crate::extract::dates::parse_timestamp;
+use crate::extract::identity::canonical_url;
+use crate::extract::{Block, Evidence, Item, Signal, escape};
+
+impl<'a> Page<'a> {
+    /// Every link that looks like a teaser (a title, not a word in running text).
+    pub(super) fn teasers(&self, claims: &mut Claims) {
+        let map = self.map;
+        let page_url = self
+            .base
+            .as_ref()
+            .and_then(|b| canonical_url(b.as_str(), None));
+        for anchor in map.elements().iter().copied() {
+            if anchor.value().name() != "a" {
+                continue;
+            }
+            let Some(raw_href) = anchor.attr("href") else {
+                continue;
+            };
+            if self.is_ignored(anchor) || claims.covers(map, anchor) {
+                continue;
+            }
+            let Some(href) = canonical_url(raw_href, self.base.as_ref()) else {
+                continue;
+            };
+            // The page itself and a site's home page are no articles.
+            let home = url::Url::parse(&href).is_ok_and(|u| u.path() == "/" && u.query().is_none());
+            if page_url.as_deref() == Some(href.as_str()) || home || !self.is_title_link(anchor) {
+                continue;
+            }
+            let container = self.teaser_container(anchor, &href);
+            if claims.covers(map, container) {
+                continue;
+            }
+            if let Some(item) = self.teaser_item(anchor, container, href, claims) {
+                claims.items.push(item);
+            }
+            claims.claim(map, container);
+        }
+    }
+
+    /// A link whose text is a title: a heading in or around it, or several words standing
+    /// alone in their block (not a link inside a sentence).
+    fn is_title_link(&self, anchor: ElementRef) -> bool {
+        let has_heading = self
+            .map
+            .subtree(anchor)
+            .iter()
+            .any(|e| is_heading(e.value().name()))
+            || anchor
+                .parent()
+                .and_then(ElementRef::wrap)
+                .is_some_and(|p| is_heading(p.value().name()));
+        if has_heading {
+            return true;
+        }
+        let text = self.text(anchor);
+        if text.split_whitespace().count() < 3 || text.chars().count() < 15 {
+            return false;
+        }
+        let block = anchor.ancestors().filter_map(ElementRef::wrap).find(|e| {
+            matches!(
+                e.value().name(),
+                "p" | "li" | "td" | "dd" | "blockquote" | "div" | "article"
+            )
+        });
+        match block {
+            Some(b) => {
+                let block_text = self.text(b);
+                let rest = block_text.replace(text, "");
+                rest.trim().chars().count() <= 20 || self.rules().is_inline_ref(block_text)
+            }
+            None => true,
+        }
+    }
+
+    /// The largest element around a teaser link that holds nothing but that teaser.
+    fn teaser_container(&self, anchor: ElementRef<'a>, href: &str) -> ElementRef<'a> {
+        let map = self.map;
+        let other_link = |el: ElementRef| {
+            map.descendants(el).iter().any(|a| {
+                a.value().name() == "a"
+                    && !self.is_ignored(*a)
+                    && a.attr("href")
+                        .and_then(|h| canonical_url(h, self.base.as_ref()))
+                        .is_some_and(|h| h != href)
+            })
+        };
+        let mut current = anchor;
+        loop {
+            if matches!(current.value().name(), "article" | "li") && current.id() != anchor.id() {
+                return current;
+            }
+            let Some(parent) = current.parent().and_then(ElementRef::wrap) else {
+                return current;
+            };
+            let is_page_article = self.article.is_some_and(|a| a.id() == parent.id());
+            if matches!(parent.value().name(), "body" | "html" | "main")
+                || is_page_article
+                || map.holds_h1(parent)
+                || other_link(parent)
+            {
+                return current;
+            }
+            current = parent;
+        }
+    }
+
+    /// Sponsored signals of a block: labels in it or just before it, markup on it and its
+    /// ancestors (up to the page's article), site selectors.
+    pub(super) fn block_evidence(
+        &self,
+        container: ElementRef<'a>,
+        claims: &Claims,
+    ) -> (Vec<Evidence>, Option<String>) {
+        let rules = self.rules();
+        let map = self.map;
+        let mut evidence = Vec::new();
+        let mut sponsor = None;
+        let mut push = |signal, matched: String, location: String| {
+            let e = Evidence {
+                signal,
+                matched,
+                location,
+            };
+            if !evidence.contains(&e) {
+                evidence.push(e);
+            }
+        };
+        // A label just before the block, or just before the list the block is an item of; it
+        // may itself be a link (to the publisher's advertising page), but its whole text must
+        // be the label.
+        let prev = |el: ElementRef<'a>| {
+            el.prev_siblings()
+                .filter_map(ElementRef::wrap)
+                .next()
+                .filter(|p| {
+                    !claims.covers(map, *p)
+                        && !map.subtree(*p).iter().any(|d| is_heading(d.value().name()))
+                        && rules.sponsored_kicker(map.text(*p)).is_some()
+                })
+        };
+        let list = (container.value().name() == "li")
+            .then(|| container.parent().and_then(ElementRef::wrap))
+            .flatten()
+            .filter(|l| matches!(l.value().name(), "ul" | "ol"));
+        let before: Vec<ElementRef<'a>> = prev(container)
+            .into_iter()
+            .chain(list.and_then(prev))
+            .collect();
+        let candidates = std::iter::once(container)
+            .chain(map.subtree(container).iter().copied())
+            .chain(before.iter().copied());
+        let mut seen_labels = std::collections::HashSet::new();
+        let is_title = |e: &ElementRef| e.value().name() == "a" || is_heading(e.value().name());
+        for el in candidates {
+            // A label is a line of its own, not the teaser's title or a block holding it.
+            let outside = before.iter().any(|b| b.id() == el.id());
+            if !outside && map.subtree(el).iter().any(is_title) {
+                continue;
+            }
+            let text = map.text(el);
+            if text.chars().count() > 90 {
+                continue;
+            }
+            if let Some(m) = rules.sponsored_kicker(text)
+                && seen_labels.insert(text)
+            {
+                sponsor = sponsor.or(m.sponsor);
+                push(Signal::SponsoredLabel, text.to_string(), describe(el));
+            }
+        }
+        for el in std::iter::once(container).chain(
+            container
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .take_while(|a| self.article.is_none_or(|art| art.id() != a.id())),
+        ) {
+            let v = el.value();
+            for (name, value) in v.attrs() {
+                if rules
+                    .file
+                    .sponsored
+                    .attributes
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(name))
+                {
+                    push(Signal::SponsoredMarkup, format!("[{name}]"), describe(el));
+                } else if name == "aria-label" || name == "data-label" || name == "title" {
+                    if let Some(m) = rules.sponsored_label(value) {
+                        sponsor = sponsor.or(m.sponsor);
+                        push(
+                            Signal::SponsoredMarkup,
+                            format!("{name}=\"{value}\""),
+                            describe(el),
+                        );
+                    }
+                } else if (matches!(name, "class" | "id") || name.starts_with("data-"))
+                    && let Some(tok) = rules.sponsored_class(value)
+                {
+                    push(
+                        Signal::SponsoredMarkup,
+                        format!("{name}=\"{tok}\""),
+                        describe(el),
+                    );
+                }
+            }
+            if self.site_sponsored.is_root(map, el) {
+                push(
+                    Signal::SponsoredSelector,
+                    describe(el),
+                    "site profile".into(),
+                );
+            }
+        }
+        (evidence, sponsor)
+    }
+
+    fn teaser_item(
+        &self,
+        anchor: ElementRef<'a>,
+        container: ElementRef<'a>,
+        href: String,
+        claims: &mut Claims,
+    ) -> Option<Item> {
+        let rules = self.rules();
+        let map = self.map;
+        let (mut evidence, sponsor) = self.block_evidence(container, claims);
+        if anchor.attr("rel").is_some_and(|r| {
+            r.split_whitespace()
+                .any(|t| t.eq_ignore_ascii_case("sponsored"))
+        }) {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredRel,
+                matched: "rel=\"sponsored\"".into(),
+                location: describe(anchor),
+            });
+        }
+        if let Some(path) = rules.sponsored_url_path(&href, self.host.as_deref()) {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredUrl,
+                matched: path,
+                location: describe(anchor),
+            });
+        }
+        // The heading around or inside the link, else the link text; the block's first heading
+        // only for a link without text (an image link), since a box may have a header of its own.
+        let own_heading = anchor
+            .parent()
+            .and_then(ElementRef::wrap)
+            .filter(|p| is_heading(p.value().name()))
+            .or_else(|| {
+                map.subtree(anchor)
+                    .iter()
+                    .copied()
+                    .find(|e| is_heading(e.value().name()))
+            })
+            .map(|h| map.text(h))
+            .filter(|t| !t.is_empty());
+        let mut title = own_heading
+            .or_else(|| Some(map.text(anchor)).filter(|t| !t.is_empty()))
+            .or_else(|| {
+                map.subtree(container)
+                    .iter()
+                    .copied()
+                    .find(|e| is_heading(e.value().name()))
+                    .map(|h| map.text(h))
+                    .filter(|t| !t.is_empty())
+            })
+            .or_else(|| anchor.attr("title"))?
+            .to_string();
+        if let Some((m, rest)) = rules.sponsored_title_prefix(&title) {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredTitlePrefix,
+                matched: m.label,
+                location: describe(anchor),
+            });
+            title = rest;
+        }
+        let sponsored = evidence.iter().any(|e| e.signal.is_sponsored());
+        if !sponsored {
+            if let Some(path) = rules.ignored_url_path(&href) {
+                claims.skip(map, &format!("job ad or event ({path})"), container);
+                return None;
+            }
+            if super::block_lines(container)
+                .iter()
+                .any(|l| rules.is_ignored_text(l))
+            {
+                claims.skip(map, "house promotion", container);
+                return None;
+            }
+        }
+        let blurb = map
+            .subtree(container)
+            .iter()
+            .copied()
+            .filter(|e| matches!(e.value().name(), "p" | "div" | "span"))
+            .filter(|e| {
+                e.child_elements()
+                    .all(|c| !matches!(c.value().name(), "p" | "div"))
+            })
+            .map(|e| map.text(e))
+            .find(|t| {
+                t.chars().count() >= 25
+                    && *t != title
+                    && !title.contains(t)
+                    && !t.contains(title.as_str())
+                    && rules.sponsored_label(t).is_none()
+            })
+            .map(str::to_string);
+        let published = map
+            .descendants(container)
+            .iter()
+            .find(|t| t.value().name() == "time" && t.attr("datetime").is_some())
+            .and_then(|t| t.attr("datetime"))
+            .and_then(|d| parse_timestamp(d, self.cx.tz));
+        if let Some(w) = blurb.as_deref().and_then(|b| rules.weak_label(b)) {
+            evidence.push(Evidence {
+                signal: Signal::WeakDisclosure,
+                matched: w,
+                location: describe(container),
+            });
+        }
+        Some(Item {
+            id: href.clone(),
+            title,
+            link: Some(href),
+            content_html: blurb.as_deref().map(|b| format!("<p>{}</p>", escape(b))),
+            summary: blurb,
+            published,
+            author: None,
+            sponsor,
+            personnel: None,
+            block: if sponsored {
+                Block::SponsoredTeaser
+            } else {
+                Block::Teaser
+            },
+            evidence,
+        })
+    }
+}
