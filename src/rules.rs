@@ -758,35 +758,61 @@ struct Normalized<'o> {
 
 impl<'o> Normalized<'o> {
     fn new(original: &'o str) -> Self {
-        let mut text = String::with_capacity(original.len());
-        let mut map = Vec::with_capacity(original.len());
+        let mut n = Normalized {
+            original,
+            text: String::with_capacity(original.len()),
+            map: Vec::with_capacity(original.len()),
+        };
         let mut pending_space = false;
         for (i, raw) in original.char_indices() {
-            for c in match_letters(raw) {
-                if is_invisible(c) {
-                    continue;
-                }
-                if c.is_whitespace() {
-                    pending_space = !text.is_empty();
-                    continue;
-                }
-                if pending_space {
-                    text.push(' ');
-                    map.push(i);
-                    pending_space = false;
-                }
-                let mut buf = [0u8; 4];
-                for lower in c.to_lowercase() {
-                    let s = lower.encode_utf8(&mut buf);
-                    text.push_str(s);
-                    map.extend(std::iter::repeat_n(i, s.len()));
-                }
+            // Most text is ASCII: no fold, no decomposition, no allocation.
+            if raw.is_ascii() {
+                n.push(raw.to_ascii_lowercase(), i, &mut pending_space);
+                continue;
+            }
+            match fold_char(raw) {
+                Some(folded) => folded
+                    .chars()
+                    .for_each(|c| n.push(c, i, &mut pending_space)),
+                None => std::iter::once(raw)
+                    .nfkd()
+                    .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+                    .for_each(|c| match fold_char(c) {
+                        Some(folded) => folded
+                            .chars()
+                            .for_each(|f| n.push(f, i, &mut pending_space)),
+                        None => n.push(c, i, &mut pending_space),
+                    }),
             }
         }
-        Normalized {
-            original,
-            text,
-            map,
+        n
+    }
+
+    /// Appends one matched letter that came from the original's byte `at`: invisible
+    /// characters dropped, white space collapsed, lower case.
+    fn push(&mut self, c: char, at: usize, pending_space: &mut bool) {
+        if is_invisible(c) {
+            return;
+        }
+        if c.is_whitespace() {
+            *pending_space = !self.text.is_empty();
+            return;
+        }
+        if *pending_space {
+            self.text.push(' ');
+            self.map.push(at);
+            *pending_space = false;
+        }
+        if c.is_ascii() {
+            self.text.push(c.to_ascii_lowercase());
+            self.map.push(at);
+            return;
+        }
+        let mut buf = [0u8; 4];
+        for lower in c.to_lowercase() {
+            let s = lower.encode_utf8(&mut buf);
+            self.text.push_str(s);
+            self.map.extend(std::iter::repeat_n(at, s.len()));
         }
     }
 
@@ -843,22 +869,6 @@ fn fold_char(c: char) -> Option<&'static str> {
         _ => return None,
     };
     Some(s)
-}
-
-/// The letters a character is matched as: its fold, else its compatibility decomposition without
-/// accents (so full-width letters, ligatures and decomposed accents match plain text).
-fn match_letters(raw: char) -> Vec<char> {
-    if let Some(f) = fold_char(raw) {
-        return f.chars().collect();
-    }
-    std::iter::once(raw)
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(|c| match fold_char(c) {
-            Some(f) => f.chars().collect::<Vec<_>>(),
-            None => vec![c],
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -103,10 +103,9 @@ fn skipped(map: &PageMap, what: &str, el: ElementRef) -> Option<Skipped> {
 
 impl<'a> Page<'a> {
     fn new(map: &'a PageMap<'a>, doc: &Document, cx: &'a Context<'a>) -> Self {
-        let meta_url = |s: &str| {
+        let meta_url = |name: &str, s: &str| {
             sel(s).and_then(|q| {
-                map.html
-                    .select(&q)
+                map.select(Some(name), &q)
                     .find_map(|e| e.attr("href").or_else(|| e.attr("content")))
                     .and_then(|u| url::Url::parse(u.trim()).ok())
             })
@@ -114,9 +113,9 @@ impl<'a> Page<'a> {
         let base = doc
             .url
             .clone()
-            .or_else(|| meta_url("base[href]"))
-            .or_else(|| meta_url("link[rel=canonical]"))
-            .or_else(|| meta_url("meta[property='og:url']"));
+            .or_else(|| meta_url("base", "base[href]"))
+            .or_else(|| meta_url("link", "link[rel=canonical]"))
+            .or_else(|| meta_url("meta", "meta[property='og:url']"));
         let host = base.as_ref().and_then(|b| b.host_str()).map(str::to_string);
         let short_texts = map
             .elements()
@@ -168,11 +167,25 @@ impl<'a> Page<'a> {
             .is_some_and(|a| a.id() != el.id() && self.map.contains(a, el))
     }
 
+    /// The elements each selector matches, selector by selector, in one pass over the page:
+    /// the selectors joined find the candidates, then each is tested on those alone.
     fn select_all(&self, selectors: &[String]) -> Vec<ElementRef<'a>> {
-        selectors
+        let parsed: Vec<(&String, Selector)> = selectors
             .iter()
-            .filter_map(|s| sel(s))
-            .flat_map(|q| self.map.html.select(&q).collect::<Vec<_>>())
+            .filter_map(|s| Some((s, sel(s)?)))
+            .collect();
+        let joined = parsed
+            .iter()
+            .map(|(s, _)| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let Some(any) = sel(&joined) else {
+            return Vec::new();
+        };
+        let candidates: Vec<ElementRef<'a>> = self.map.select(None, &any).collect();
+        parsed
+            .iter()
+            .flat_map(|(_, q)| candidates.iter().copied().filter(|c| q.matches(c)))
             .collect()
     }
 

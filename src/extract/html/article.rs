@@ -36,12 +36,11 @@ impl<'a> Page<'a> {
             });
             title = rest;
         }
-        let ld = json_ld(map.html);
+        let ld = json_ld(map);
         let sponsor = self.article_evidence(article, h1, &ld, claims, body_start, &mut evidence);
         let link = sel("link[rel=canonical]")
             .and_then(|q| {
-                map.html
-                    .select(&q)
+                map.select(Some("link"), &q)
                     .find_map(|l| l.attr("href").map(str::to_string))
             })
             .or_else(|| self.meta("meta[property='og:url']"))
@@ -179,7 +178,7 @@ impl<'a> Page<'a> {
         // The post's own tags and categories (rel="tag"/"category"), wherever the theme puts
         // them.
         if let Some(q) = sel("a[rel~=tag], a[rel~=category]") {
-            for a in map.html.select(&q) {
+            for a in map.select(Some("a"), &q) {
                 if self.is_ignored(a) || claims.covers(map, a) {
                     continue;
                 }
@@ -198,7 +197,7 @@ impl<'a> Page<'a> {
                 }
             }
         }
-        let body_el = sel("body").and_then(|q| map.html.select(&q).next());
+        let body_el = map.named("body").next();
         for el in [Some(article), body_el].into_iter().flatten() {
             for name in ["class", "id"] {
                 if let Some(tok) = el.attr(name).and_then(|v| rules.sponsored_class(v)) {
@@ -241,8 +240,7 @@ impl<'a> Page<'a> {
     fn meta(&self, query: &str) -> Option<String> {
         sel(query).and_then(|s| {
             self.map
-                .html
-                .select(&s)
+                .select(Some("meta"), &s)
                 .find_map(|m| m.attr("content").map(str::to_string))
         })
     }
@@ -355,12 +353,12 @@ impl<'a> Page<'a> {
 }
 
 /// Every JSON-LD object on the page, `@graph` members included.
-fn json_ld(html: &scraper::Html) -> Vec<serde_json::Value> {
+fn json_ld(map: &super::PageMap) -> Vec<serde_json::Value> {
     let Some(q) = sel("script[type='application/ld+json']") else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for script in html.select(&q) {
+    for script in map.select(Some("script"), &q) {
         let raw: String = script.text().collect();
         let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.trim()) else {
             continue;

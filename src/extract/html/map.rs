@@ -50,6 +50,8 @@ pub struct PageMap<'a> {
     /// All text of the page, white space collapsed, words of separate text nodes one space
     /// apart: the text of an element is a slice of it.
     buffer: String,
+    /// Positions of the elements of each tag name, ascending.
+    by_name: HashMap<&'a str, Vec<u32>>,
     /// Positions of `h1` elements, ascending.
     h1s: Vec<u32>,
     /// Positions of `p` elements with their text length in characters, ascending.
@@ -62,6 +64,7 @@ impl<'a> PageMap<'a> {
         let mut elements = Vec::new();
         let mut buffer = String::new();
         let mut open: Vec<(NodeId, u32, u32)> = Vec::new();
+        let mut by_name: HashMap<&'a str, Vec<u32>> = HashMap::new();
         let mut h1s = Vec::new();
         let mut paragraph_pos = Vec::new();
         for edge in html.root_element().traverse() {
@@ -72,6 +75,7 @@ impl<'a> PageMap<'a> {
                         if let Some(el) = ElementRef::wrap(node) {
                             elements.push(el);
                         }
+                        by_name.entry(e.name()).or_default().push(pos);
                         match e.name() {
                             "h1" => h1s.push(pos),
                             "p" => paragraph_pos.push(pos),
@@ -110,6 +114,7 @@ impl<'a> PageMap<'a> {
             places,
             elements,
             buffer,
+            by_name,
             h1s,
             paragraphs: Vec::new(),
         };
@@ -159,6 +164,33 @@ impl<'a> PageMap<'a> {
     /// Every element in document order.
     pub fn elements(&self) -> &[ElementRef<'a>] {
         &self.elements
+    }
+
+    /// The elements with a tag name, in document order.
+    pub fn named<'m>(&'m self, name: &str) -> impl Iterator<Item = ElementRef<'a>> + use<'a, 'm> {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|&p| self.elements.get(p as usize).copied())
+    }
+
+    /// The elements matching a selector, in document order: by tag name when the caller
+    /// knows it (meta, link, script), else over every element.
+    pub fn select<'m>(
+        &'m self,
+        name: Option<&str>,
+        selector: &'m scraper::Selector,
+    ) -> Box<dyn Iterator<Item = ElementRef<'a>> + 'm> {
+        match name {
+            Some(n) => Box::new(self.named(n).filter(move |e| selector.matches(e))),
+            None => Box::new(
+                self.elements
+                    .iter()
+                    .copied()
+                    .filter(move |e| selector.matches(e)),
+            ),
+        }
     }
 
     /// The elements of the subtree of `el`, `el` first, in document order.

@@ -3,7 +3,7 @@
 
 use scraper::ElementRef;
 
-use super::{Claims, Page, describe, is_heading, sel, skipped};
+use super::{Claims, Page, describe, is_heading, skipped};
 use crate::extract::identity::{canonical_url, tag_id};
 use crate::extract::personnel::notice_items;
 use crate::extract::{Block, Evidence, Item, Signal, escape};
@@ -27,16 +27,14 @@ impl<'a> Page<'a> {
             }
         }
         if let Some(q) = &rules.markup().structural_ignore {
-            roots.extend(self.map.html.select(q));
+            roots.extend(self.map.select(None, q));
         }
         // A page header or a header that is not the article's own.
-        if let Some(q) = sel("header") {
-            roots.extend(self.map.html.select(&q).filter(|h| {
-                !h.ancestors()
-                    .any(|a| ElementRef::wrap(a).is_some_and(|e| e.value().name() == "article"))
-                    && !self.map.holds_h1(*h)
-            }));
-        }
+        roots.extend(self.map.named("header").filter(|h| {
+            !h.ancestors()
+                .any(|a| ElementRef::wrap(a).is_some_and(|e| e.value().name() == "article"))
+                && !self.map.holds_h1(*h)
+        }));
         for el in &roots {
             self.ignored.insert(self.map, *el);
         }
@@ -69,11 +67,7 @@ impl<'a> Page<'a> {
                 .filter(|p| p.value().name() == "p" && map.text(**p).len() > 80)
                 .count()
         };
-        let h1 = map
-            .elements()
-            .iter()
-            .copied()
-            .find(|h| h.value().name() == "h1" && !self.is_ignored(*h));
+        let h1 = map.named("h1").find(|h| !self.is_ignored(*h));
         let around_h1 = h1.and_then(|h| {
             h.ancestors().filter_map(ElementRef::wrap).find(|a| {
                 a.value().name() == "article" || a.attr("itemprop") == Some("articleBody")
@@ -85,10 +79,7 @@ impl<'a> Page<'a> {
         // The h1 may be the site's name (blog themes): then the one article element with
         // running text is the post.
         let posts: Vec<ElementRef<'a>> = map
-            .elements()
-            .iter()
-            .copied()
-            .filter(|a| a.value().name() == "article")
+            .named("article")
             .filter(|a| !self.is_ignored(*a) && long_paragraphs(*a) >= 2)
             .filter(|a| !a.value().classes().any(|c| c.contains("comment")))
             .collect();

@@ -16,10 +16,7 @@ impl<'a> Page<'a> {
             .base
             .as_ref()
             .and_then(|b| canonical_url(b.as_str(), None));
-        for anchor in map.elements().iter().copied() {
-            if anchor.value().name() != "a" {
-                continue;
-            }
+        for anchor in map.named("a") {
             let Some(raw_href) = anchor.attr("href") else {
                 continue;
             };
