@@ -233,15 +233,20 @@ pub struct Rules {
     sponsored_labels: Vec<(String, String)>,
     connectors: Vec<String>,
     weak: Vec<(String, String)>,
+    weak_phrases: Phrases,
     slot_texts: Vec<String>,
-    disclosures: Vec<String>,
+    disclosures: Phrases,
     disclosure_exceptions: Vec<String>,
-    promotional: Vec<String>,
+    promotional: Phrases,
+    /// The sponsored labels (longest first), to find them inside running text.
+    label_phrases: Phrases,
     personnel_headers: Vec<String>,
     personnel_categories: Vec<String>,
     tags: Vec<(String, String, String)>,
-    pub patterns: Vec<Pattern>,
-    pub details: Vec<Detail>,
+    /// Personnel sentence shapes and details, compiled on first use: most pages have no people
+    /// notice, and compiling them is most of the cost of loading the rules.
+    patterns: std::sync::OnceLock<Vec<Pattern>>,
+    details: std::sync::OnceLock<Vec<Detail>>,
     related: Vec<String>,
     trending: Vec<String>,
     inline_refs: Vec<String>,
@@ -249,6 +254,60 @@ pub struct Rules {
     ignore_prefixes: Vec<String>,
     ignore_texts: Vec<String>,
     markup: Markup,
+}
+
+/// A list of folded phrases with one automaton to find them in folded text. Results come in
+/// list order (the order the rules give), whatever their place in the text.
+#[derive(Debug, Clone)]
+struct Phrases {
+    list: Vec<String>,
+    automaton: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Phrases {
+    fn new(list: Vec<String>) -> Self {
+        let automaton = aho_corasick::AhoCorasick::new(&list).ok();
+        Phrases { list, automaton }
+    }
+
+    /// Every (phrase index, start) found, overlaps included, by phrase index then start.
+    fn matches(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut found: Vec<(usize, usize)> = match &self.automaton {
+            Some(ac) => ac
+                .find_overlapping_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.start()))
+                .collect(),
+            None => Vec::new(),
+        };
+        found.sort_unstable();
+        found
+    }
+
+    fn first_index_in(&self, text: &str) -> Option<usize> {
+        self.matches(text).first().map(|&(i, _)| i)
+    }
+
+    /// The first phrase of the list that occurs in `text`.
+    fn first_in(&self, text: &str) -> Option<&String> {
+        self.list.get(self.first_index_in(text)?)
+    }
+
+    /// Every phrase of the list that occurs in `text`, once each, in list order.
+    fn all_in(&self, text: &str) -> Vec<&str> {
+        let mut ids: Vec<usize> = self.matches(text).into_iter().map(|(i, _)| i).collect();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|i| self.list.get(i).map(String::as_str))
+            .collect()
+    }
+
+    /// Each occurrence as (phrase, start), by phrase in list order, then by place.
+    fn occurrences(&self, text: &str) -> Vec<(&str, usize)> {
+        self.matches(text)
+            .into_iter()
+            .filter_map(|(i, at)| Some((self.list.get(i)?.as_str(), at)))
+            .collect()
+    }
 }
 
 /// A written date as the personnel patterns expect it: `1. september 2025`, `27. jan. 2026`,
@@ -291,19 +350,15 @@ impl Rules {
 
     fn compile(file: RulesFile, origin: &str) -> Result<Self, RulesError> {
         let norm_all = |v: &[String]| v.iter().map(|s| normalize(s)).collect::<Vec<_>>();
-        let mut patterns = Vec::new();
-        for p in &file.personnel.patterns {
-            patterns.push(Pattern {
-                kind: p.kind.clone(),
-                regex: compile_pattern(&p.regex, origin)?,
-            });
-        }
-        let mut details = Vec::new();
-        for d in &file.personnel.details {
-            details.push(Detail {
-                field: d.field.clone(),
-                regex: compile_pattern(&d.regex, origin)?,
-            });
+        // Checked now, so a bad pattern in a user's file fails at load; compiled when needed.
+        for regex in file
+            .personnel
+            .patterns
+            .iter()
+            .map(|p| &p.regex)
+            .chain(file.personnel.details.iter().map(|d| &d.regex))
+        {
+            check_pattern(regex, origin)?;
         }
         let mut sponsored_labels: Vec<(String, String)> = file
             .sponsored
@@ -339,9 +394,11 @@ impl Rules {
             markup,
             connectors: norm_all(&file.sponsored.connectors),
             slot_texts: norm_all(&file.sponsored.slot_texts),
-            disclosures: norm_all(&file.sponsored.disclosures),
+            disclosures: Phrases::new(norm_all(&file.sponsored.disclosures)),
             disclosure_exceptions: norm_all(&file.sponsored.disclosure_exceptions),
-            promotional: norm_all(&file.sponsored.promotional),
+            promotional: Phrases::new(norm_all(&file.sponsored.promotional)),
+            label_phrases: Phrases::new(sponsored_labels.iter().map(|l| l.0.clone()).collect()),
+            weak_phrases: Phrases::new(weak.iter().map(|w| w.0.clone()).collect()),
             personnel_headers: norm_all(&file.personnel.headers),
             personnel_categories: norm_all(&file.personnel.categories),
             related: norm_all(&file.sections.related),
@@ -353,8 +410,8 @@ impl Rules {
             sponsored_labels,
             weak,
             tags,
-            patterns,
-            details,
+            patterns: std::sync::OnceLock::new(),
+            details: std::sync::OnceLock::new(),
             file,
         })
     }
@@ -446,7 +503,7 @@ impl Rules {
     /// A post's statement about itself that it was made with or for a brand.
     pub fn disclosure(&self, text: &str) -> Option<String> {
         let n = normalize(text);
-        let found = self.disclosures.iter().find(|d| n.contains(d.as_str()))?;
+        let found = self.disclosures.first_in(&n)?;
         let after = &n[n.find(found.as_str()).unwrap_or(0) + found.len()..];
         let agency = self.disclosure_exceptions.iter().any(|e| {
             after
@@ -462,9 +519,9 @@ impl Rules {
         let n = normalize(text);
         let hits: Vec<String> = self
             .promotional
-            .iter()
-            .filter(|p| n.contains(p.as_str()))
-            .cloned()
+            .all_in(&n)
+            .into_iter()
+            .map(str::to_string)
             .collect();
         (hits.len() >= 2).then_some(hits)
     }
@@ -513,22 +570,17 @@ impl Rules {
     /// Returns the byte offset in `text` where the label starts.
     pub fn glued_sponsored_label(&self, text: &str) -> Option<usize> {
         let n = Normalized::new(text);
-        for (label, _) in &self.sponsored_labels {
-            let mut from = 0;
-            while let Some(pos) = n.text[from..].find(label.as_str()) {
-                let at = from + pos;
-                from = at + label.len();
-                let before = n.text[..at].chars().next_back();
-                let glued = matches!(before, Some('.' | '!' | '?' | '"' | '»' | ')'));
-                let rest = &n.text[at + label.len()..];
-                let has_connector = self.connectors.iter().any(|c| {
-                    rest.strip_prefix(' ')
-                        .and_then(|r| r.strip_prefix(c.as_str()))
-                        .is_some_and(|r| r.starts_with(' '))
-                });
-                if glued && has_connector {
-                    return Some(n.original_offset(at));
-                }
+        for (label, at) in self.label_phrases.occurrences(&n.text) {
+            let before = n.text[..at].chars().next_back();
+            let glued = matches!(before, Some('.' | '!' | '?' | '"' | '»' | ')'));
+            let rest = &n.text[at + label.len()..];
+            let has_connector = self.connectors.iter().any(|c| {
+                rest.strip_prefix(' ')
+                    .and_then(|r| r.strip_prefix(c.as_str()))
+                    .is_some_and(|r| r.starts_with(' '))
+            });
+            if glued && has_connector {
+                return Some(n.original_offset(at));
             }
         }
         None
@@ -560,10 +612,8 @@ impl Rules {
     /// A weak disclosure ("i samarbejde med") anywhere in the text.
     pub fn weak_label(&self, text: &str) -> Option<String> {
         let n = normalize(text);
-        self.weak
-            .iter()
-            .find(|(w, _)| n.contains(w.as_str()))
-            .map(|(_, o)| o.clone())
+        let found = self.weak_phrases.first_index_in(&n)?;
+        self.weak.get(found).map(|(_, o)| o.clone())
     }
 
     pub fn is_slot_text(&self, text: &str) -> bool {
@@ -687,6 +737,40 @@ impl Rules {
             .cloned()
     }
 
+    /// The personnel sentence shapes, compiled on first use.
+    pub fn patterns(&self) -> &[Pattern] {
+        self.patterns.get_or_init(|| {
+            self.file
+                .personnel
+                .patterns
+                .iter()
+                .filter_map(|p| {
+                    Some(Pattern {
+                        kind: p.kind.clone(),
+                        regex: Regex::new(&expand_pattern(&p.regex)).ok()?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// The personnel detail extractors, compiled on first use.
+    pub fn details(&self) -> &[Detail] {
+        self.details.get_or_init(|| {
+            self.file
+                .personnel
+                .details
+                .iter()
+                .filter_map(|d| {
+                    Some(Detail {
+                        field: d.field.clone(),
+                        regex: Regex::new(&expand_pattern(&d.regex)).ok()?,
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// The page-part selectors, parsed once.
     pub fn markup(&self) -> &Markup {
         &self.markup
@@ -723,13 +807,20 @@ fn selector_list(list: &[String], origin: &str) -> Result<Option<Selector>, Rule
         })
 }
 
-fn compile_pattern(pattern: &str, origin: &str) -> Result<Regex, RulesError> {
-    let expanded = pattern.replace("{date}", DATE_GROUP);
-    Regex::new(&expanded).map_err(|e| RulesError::Pattern {
-        path: origin.to_string(),
-        regex: pattern.to_string(),
-        message: one_line(&e.to_string()),
-    })
+fn expand_pattern(pattern: &str) -> String {
+    pattern.replace("{date}", DATE_GROUP)
+}
+
+/// A pattern's syntax checked without compiling it (parsing costs a fraction of compiling).
+fn check_pattern(pattern: &str, origin: &str) -> Result<(), RulesError> {
+    regex_syntax::Parser::new()
+        .parse(&expand_pattern(pattern))
+        .map(|_| ())
+        .map_err(|e| RulesError::Pattern {
+            path: origin.to_string(),
+            regex: pattern.to_string(),
+            message: one_line(&e.to_string()),
+        })
 }
 
 fn url_path_lower(url: &str) -> String {
@@ -878,7 +969,7 @@ mod tests {
     #[test]
     fn builtin_rules_compile() {
         let rules = Rules::builtin();
-        assert!(!rules.patterns.is_empty());
+        assert!(!rules.patterns().is_empty());
         assert!(rules.sponsored_label("Annonce").is_some());
     }
 

@@ -111,7 +111,7 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
         let mut personnel = None;
         let tagged = rules.personnel_tag(&notice_text).is_some();
         let shaped = rules
-            .patterns
+            .patterns()
             .iter()
             .any(|p| p.regex.is_match(&notice_text));
         if let Some(cat) = personnel_category {

@@ -57,7 +57,7 @@ pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Pers
         ..Personnel::default()
     };
     let mut pattern_kind = None;
-    for pattern in &rules.patterns {
+    for pattern in rules.patterns() {
         let Some(caps) = pattern.regex.captures(&text) else {
             continue;
         };
@@ -76,7 +76,7 @@ pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Pers
         pattern_kind = Some(pattern.kind.clone());
         break;
     }
-    for detail in &rules.details {
+    for detail in rules.details() {
         if let Some(caps) = detail.regex.captures(&text) {
             let get = |name: &str| caps.name(name).map(|m| m.as_str().trim().to_string());
             if p.previous_role.is_none() {
@@ -156,7 +156,7 @@ pub(crate) fn notice_items(
             last.extra.push(text.clone());
             continue;
         }
-        let shaped = rules.patterns.iter().any(|p| p.regex.is_match(text));
+        let shaped = rules.patterns().iter().any(|p| p.regex.is_match(text));
         if tagged || shaped {
             entries.push(Entry {
                 text,

@@ -198,7 +198,7 @@ impl Reader<'_> {
     fn looks_like_notice(&self, text: &str) -> bool {
         self.cx
             .rules
-            .patterns
+            .patterns()
             .iter()
             .any(|p| p.regex.is_match(text.trim()))
             || self.cx.rules.personnel_tag(text).is_some() && text.len() > 60
