@@ -160,36 +160,58 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
         InputKind::Text => text::extract(doc, cx),
         InputKind::Feed => feed::extract(doc, cx)?,
     };
+    let mut sanitizers = Sanitizers::default();
     for item in &mut extraction.items {
-        sanitize_item(item, doc);
+        sanitizers.clean_item(item, doc);
     }
     dedupe(&mut extraction.items);
     Ok(extraction)
 }
 
-/// The one sanitising step every item passes, whatever the input kind: its HTML through one
-/// ammonia policy, relative links made absolute. A feed entry's links are relative to the
-/// entry's own page; a page's are relative to the page.
-fn sanitize_item(item: &mut Item, doc: &Document) {
-    let Some(html) = item.content_html.take() else {
-        return;
-    };
-    let link = item.link.as_deref().and_then(|l| url::Url::parse(l).ok());
-    let base = match doc.kind {
-        InputKind::Feed => link.or_else(|| doc.url.clone()),
-        InputKind::Html | InputKind::Text => doc.url.clone().or(link),
-    };
-    item.content_html = Some(sanitize(&html, base.as_ref()));
+/// The one ammonia policy, one builder per base URL of a document (building one costs more
+/// than cleaning a teaser's blurb).
+#[derive(Default)]
+struct Sanitizers {
+    by_base: Vec<(Option<url::Url>, ammonia::Builder<'static>)>,
+}
+
+impl Sanitizers {
+    /// The one sanitising step every item passes, whatever the input kind: its HTML through
+    /// one ammonia policy, relative links made absolute. A feed entry's links are relative to
+    /// the entry's own page; a page's are relative to the page.
+    fn clean_item(&mut self, item: &mut Item, doc: &Document) {
+        let Some(html) = item.content_html.take() else {
+            return;
+        };
+        let link = item.link.as_deref().and_then(|l| url::Url::parse(l).ok());
+        let base = match doc.kind {
+            InputKind::Feed => link.or_else(|| doc.url.clone()),
+            InputKind::Html | InputKind::Text => doc.url.clone().or(link),
+        };
+        let at = match self.by_base.iter().position(|(b, _)| *b == base) {
+            Some(at) => at,
+            None => {
+                let builder = policy(base.as_ref());
+                self.by_base.push((base, builder));
+                self.by_base.len() - 1
+            }
+        };
+        item.content_html = Some(self.by_base[at].1.clean(&html).to_string());
+    }
 }
 
 /// Feed-safe HTML: no scripts, styles, frames, forms, objects, `<base>`/`<meta>`, event handlers
 /// or `javascript:`/`data:` URLs (ammonia's defaults allow none of them); links made absolute.
 pub fn sanitize(html: &str, base: Option<&url::Url>) -> String {
+    policy(base).clean(html).to_string()
+}
+
+fn policy(base: Option<&url::Url>) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     if let Some(b) = base {
         builder.url_relative(ammonia::UrlRelative::RewriteWithBase(b.clone()));
     }
-    builder.clean(html).to_string()
+    builder
 }
 
 /// One id, one item: a block seen twice on a page (trending and related lists) is merged.

@@ -418,8 +418,8 @@ impl Rules {
 
     /// The whole block is a sponsored label, maybe with a sponsor ("Annonceindlæg fra X").
     pub fn sponsored_label(&self, text: &str) -> Option<LabelMatch> {
-        let n = Normalized::new(text);
-        if n.text.is_empty() || n.text.chars().count() > 90 {
+        let (n, longer) = Normalized::up_to(text, SHORT);
+        if longer || n.text.is_empty() || n.text.chars().count() > 90 {
             return None;
         }
         for (label, original) in &self.sponsored_labels {
@@ -478,7 +478,10 @@ impl Rules {
         if let Some(m) = self.sponsored_label(trimmed) {
             return Some(m);
         }
-        let n = Normalized::new(trimmed);
+        let (n, longer) = Normalized::up_to(trimmed, SHORT);
+        if longer {
+            return None;
+        }
         for (label, original) in &self.sponsored_labels {
             let Some(rest) = n.text.strip_prefix(label.as_str()) else {
                 continue;
@@ -617,18 +620,17 @@ impl Rules {
     }
 
     pub fn is_slot_text(&self, text: &str) -> bool {
-        let n = normalize(text);
-        self.slot_texts.contains(&n)
+        short(text).is_some_and(|n| self.slot_texts.contains(&n))
     }
 
     pub fn is_personnel_header(&self, text: &str) -> bool {
-        let n = normalize(text);
-        self.personnel_headers.contains(&n)
+        short(text).is_some_and(|n| self.personnel_headers.contains(&n))
     }
 
     pub fn is_personnel_category(&self, text: &str) -> bool {
-        let n = normalize(text);
-        self.personnel_categories.contains(&n) || self.personnel_headers.contains(&n)
+        short(text).is_some_and(|n| {
+            self.personnel_categories.contains(&n) || self.personnel_headers.contains(&n)
+        })
     }
 
     /// The tag a notice ends with ("… Nyt job"): (tag as written, kind, text without the tag).
@@ -653,7 +655,7 @@ impl Rules {
 
     /// A tag text alone ("Nyt job"), as a feed category or a badge.
     pub fn personnel_tag_exact(&self, text: &str) -> Option<(String, String)> {
-        let n = normalize(text);
+        let n = short(text)?;
         self.tags
             .iter()
             .find(|(t, _, _)| *t == n)
@@ -661,9 +663,10 @@ impl Rules {
     }
 
     fn header_in(list: &[String], text: &str) -> bool {
-        let n = normalize(text);
-        let n = n.trim_end_matches(':').trim();
-        list.iter().any(|h| h == n)
+        short(text).is_some_and(|n| {
+            let n = n.trim_end_matches(':').trim();
+            list.iter().any(|h| h == n)
+        })
     }
 
     pub fn is_related_header(&self, text: &str) -> bool {
@@ -680,22 +683,25 @@ impl Rules {
 
     /// "Læs også: <title>" inside an article.
     pub fn is_inline_ref(&self, text: &str) -> bool {
-        let n = normalize(text);
+        let n = folded_start(text);
         self.inline_refs.iter().any(|r| n.starts_with(r.as_str()))
     }
 
     /// Chrome and house-promotion text that is never content.
     pub fn is_ignored_text(&self, text: &str) -> bool {
-        let n = normalize(text);
-        self.ignore_texts.contains(&n)
+        let (start, longer) = Normalized::up_to(text, SHORT);
+        let n = start.text;
+        (!longer && self.ignore_texts.contains(&n))
             || self
                 .ignore_prefixes
                 .iter()
                 .any(|p| n.starts_with(p.as_str()))
-            || self
-                .ignore_texts
-                .iter()
-                .any(|t| n.ends_with(&format!("| {t}")))
+            || (text.contains(['|', '｜']) && {
+                let full = if longer { normalize(text) } else { n.clone() };
+                self.ignore_texts
+                    .iter()
+                    .any(|t| full.ends_with(&format!("| {t}")))
+            })
     }
 
     /// A class, id, data-* or aria-label value token that marks paid content.
@@ -830,6 +836,23 @@ fn url_path_lower(url: &str) -> String {
     }
 }
 
+/// Folded length past which a text is no label, header or slot marker (the longest are under a
+/// hundred characters).
+const SHORT: usize = 400;
+
+/// A short text folded, or `None` for a longer one.
+fn short(text: &str) -> Option<String> {
+    match Normalized::up_to(text, SHORT) {
+        (n, false) => Some(n.text),
+        _ => None,
+    }
+}
+
+/// The folded start of a text, for prefix tests.
+fn folded_start(text: &str) -> String {
+    Normalized::up_to(text, SHORT).0.text
+}
+
 /// Text folded for matching: compatibility forms and accents removed (NFKD), confusables mapped
 /// to Latin, zero-width characters removed, lower case, æ/ø/å and umlauts folded, white space
 /// collapsed and trimmed.
@@ -849,6 +872,12 @@ struct Normalized<'o> {
 
 impl<'o> Normalized<'o> {
     fn new(original: &'o str) -> Self {
+        Self::up_to(original, usize::MAX).0
+    }
+
+    /// The folded text up to about `limit` bytes, and whether the original went on: labels and
+    /// headers are short, so the rest of a long paragraph never needs folding to tell it is none.
+    fn up_to(original: &'o str, limit: usize) -> (Self, bool) {
         let mut n = Normalized {
             original,
             text: String::with_capacity(original.len()),
@@ -856,6 +885,9 @@ impl<'o> Normalized<'o> {
         };
         let mut pending_space = false;
         for (i, raw) in original.char_indices() {
+            if n.text.len() > limit {
+                return (n, true);
+            }
             // Most text is ASCII: no fold, no decomposition, no allocation.
             if raw.is_ascii() {
                 n.push(raw.to_ascii_lowercase(), i, &mut pending_space);
@@ -876,7 +908,7 @@ impl<'o> Normalized<'o> {
                     }),
             }
         }
-        n
+        (n, false)
     }
 
     /// Appends one matched letter that came from the original's byte `at`: invisible
