@@ -127,14 +127,18 @@ fn read_capped(reader: impl Read, origin: &str, max_bytes: u64) -> Result<Vec<u8
 /// Percent of characters that are no text at all: C0 controls other than whitespace, and the
 /// replacement character a failed decode leaves.
 fn garbage_share(text: &str) -> usize {
-    let (mut bad, mut all) = (0usize, 0usize);
-    for c in text.chars() {
-        all += 1;
-        if c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{0C}')) {
-            bad += 1;
-        }
-    }
-    (bad * 100).checked_div(all).unwrap_or(0)
+    // Counted on bytes: C0 controls are single bytes, U+FFFD is three; characters are
+    // counted as the bytes that start one.
+    let bytes = text.as_bytes();
+    let all = bytes.iter().filter(|&&b| (b as i8) >= -0x40).count();
+    let controls = bytes
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C) || b == 0x7F)
+        .count();
+    let replacements = memchr::memmem::find_iter(bytes, "\u{FFFD}".as_bytes()).count();
+    ((controls + replacements) * 100)
+        .checked_div(all)
+        .unwrap_or(0)
 }
 
 /// Decodes bytes already in hand (also used by the cron runner after a fetch).

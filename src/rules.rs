@@ -56,10 +56,10 @@ pub struct MarkupRules {
     pub author: Vec<String>,
 }
 
-/// `MarkupRules` parsed, one selector list each.
+/// `MarkupRules` parsed, one selector list each (the structural ignores are looked up one by
+/// one, by the class, id or tag each needs).
 #[derive(Debug, Clone, Default)]
 pub struct Markup {
-    pub structural_ignore: Option<Selector>,
     pub lede: Option<Selector>,
     pub body: Option<Selector>,
     pub author: Option<Selector>,
@@ -253,6 +253,12 @@ pub struct Rules {
     ignore_headers: Vec<String>,
     ignore_prefixes: Vec<String>,
     ignore_texts: Vec<String>,
+    /// The longest folded section header, so longer text is known to be none without folding.
+    header_limit: usize,
+    /// The same for slot markers, inline references and ignored texts and prefixes.
+    slot_limit: usize,
+    ref_limit: usize,
+    ignored_limit: usize,
     markup: Markup,
 }
 
@@ -384,13 +390,39 @@ impl Rules {
             .map(|t| (normalize(&t.text), t.text.clone(), t.kind.clone()))
             .collect();
         tags.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
+        // Checked now, so a bad selector in a user's file fails at load.
+        for selector in &file.markup.structural_ignore {
+            selector_list(std::slice::from_ref(selector), origin)?;
+        }
         let markup = Markup {
-            structural_ignore: selector_list(&file.markup.structural_ignore, origin)?,
             lede: selector_list(&file.markup.lede, origin)?,
             body: selector_list(&file.markup.body, origin)?,
             author: selector_list(&file.markup.author, origin)?,
         };
+        let header_limit = [
+            &file.personnel.headers,
+            &file.sections.related,
+            &file.sections.trending,
+            &file.ignore.headers,
+        ]
+        .iter()
+        .flat_map(|l| l.iter())
+        .map(|h| normalize(h).len() + 4)
+        .max()
+        .unwrap_or(0);
+        let limit = |lists: &[&Vec<String>]| {
+            lists
+                .iter()
+                .flat_map(|l| l.iter())
+                .map(|h| normalize(h).len() + 4)
+                .max()
+                .unwrap_or(0)
+        };
         Ok(Rules {
+            slot_limit: limit(&[&file.sponsored.slot_texts]),
+            ref_limit: limit(&[&file.sections.inline_refs]),
+            ignored_limit: limit(&[&file.ignore.texts, &file.ignore.prefixes]),
+            header_limit,
             markup,
             connectors: norm_all(&file.sponsored.connectors),
             slot_texts: norm_all(&file.sponsored.slot_texts),
@@ -419,7 +451,14 @@ impl Rules {
     /// The whole block is a sponsored label, maybe with a sponsor ("Annonceindlæg fra X").
     pub fn sponsored_label(&self, text: &str) -> Option<LabelMatch> {
         let (n, longer) = Normalized::up_to(text, SHORT);
-        if longer || n.text.is_empty() || n.text.chars().count() > 90 {
+        if longer {
+            return None;
+        }
+        self.label_in(&n)
+    }
+
+    fn label_in(&self, n: &Normalized) -> Option<LabelMatch> {
+        if n.text.is_empty() || n.text.chars().count() > 90 {
             return None;
         }
         for (label, original) in &self.sponsored_labels {
@@ -430,7 +469,7 @@ impl Rules {
                 });
             }
             if let Some(rest) = n.text.strip_prefix(label.as_str())
-                && let Some(sponsor) = self.sponsor_after(&n, label.len(), rest)
+                && let Some(sponsor) = self.sponsor_after(n, label.len(), rest)
             {
                 return Some(LabelMatch {
                     label: original.clone(),
@@ -475,12 +514,12 @@ impl Rules {
                     '-' | '–' | '—' | '|' | ':' | '•' | '*' | '[' | ']' | '(' | ')'
                 )
         });
-        if let Some(m) = self.sponsored_label(trimmed) {
-            return Some(m);
-        }
         let (n, longer) = Normalized::up_to(trimmed, SHORT);
         if longer {
             return None;
+        }
+        if let Some(m) = self.label_in(&n) {
+            return Some(m);
         }
         for (label, original) in &self.sponsored_labels {
             let Some(rest) = n.text.strip_prefix(label.as_str()) else {
@@ -620,11 +659,34 @@ impl Rules {
     }
 
     pub fn is_slot_text(&self, text: &str) -> bool {
-        short(text).is_some_and(|n| self.slot_texts.contains(&n))
+        matches!(fold(text, self.slot_limit), (n, false) if self.slot_texts.contains(&n))
     }
 
     pub fn is_personnel_header(&self, text: &str) -> bool {
-        short(text).is_some_and(|n| self.personnel_headers.contains(&n))
+        self.header(text)
+            .is_some_and(|n| self.personnel_headers.contains(&n))
+    }
+
+    /// A short text folded for comparing with section headers, or `None` when it is longer than
+    /// any header.
+    fn header(&self, text: &str) -> Option<String> {
+        match fold(text, self.header_limit) {
+            (n, false) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Any header after which article text is over: people notices, related links, trending
+    /// lists and house promotions (folded once for all four lists).
+    pub fn is_section_header(&self, text: &str) -> bool {
+        let Some(n) = self.header(text) else {
+            return false;
+        };
+        let bare = n.trim_end_matches(':').trim();
+        self.personnel_headers.contains(&n)
+            || [&self.related, &self.trending, &self.ignore_headers]
+                .iter()
+                .any(|list| list.iter().any(|h| h == bare))
     }
 
     pub fn is_personnel_category(&self, text: &str) -> bool {
@@ -662,35 +724,34 @@ impl Rules {
             .map(|(_, o, k)| (o.clone(), k.clone()))
     }
 
-    fn header_in(list: &[String], text: &str) -> bool {
-        short(text).is_some_and(|n| {
+    fn header_in(&self, list: &[String], text: &str) -> bool {
+        self.header(text).is_some_and(|n| {
             let n = n.trim_end_matches(':').trim();
             list.iter().any(|h| h == n)
         })
     }
 
     pub fn is_related_header(&self, text: &str) -> bool {
-        Self::header_in(&self.related, text)
+        self.header_in(&self.related, text)
     }
 
     pub fn is_trending_header(&self, text: &str) -> bool {
-        Self::header_in(&self.trending, text)
+        self.header_in(&self.trending, text)
     }
 
     pub fn is_ignore_header(&self, text: &str) -> bool {
-        Self::header_in(&self.ignore_headers, text)
+        self.header_in(&self.ignore_headers, text)
     }
 
     /// "Læs også: <title>" inside an article.
     pub fn is_inline_ref(&self, text: &str) -> bool {
-        let n = folded_start(text);
+        let n = fold(text, self.ref_limit).0;
         self.inline_refs.iter().any(|r| n.starts_with(r.as_str()))
     }
 
     /// Chrome and house-promotion text that is never content.
     pub fn is_ignored_text(&self, text: &str) -> bool {
-        let (start, longer) = Normalized::up_to(text, SHORT);
-        let n = start.text;
+        let (n, longer) = fold(text, self.ignored_limit);
         (!longer && self.ignore_texts.contains(&n))
             || self
                 .ignore_prefixes
@@ -842,22 +903,24 @@ const SHORT: usize = 400;
 
 /// A short text folded, or `None` for a longer one.
 fn short(text: &str) -> Option<String> {
-    match Normalized::up_to(text, SHORT) {
-        (n, false) => Some(n.text),
+    match fold(text, SHORT) {
+        (n, false) => Some(n),
         _ => None,
     }
 }
 
-/// The folded start of a text, for prefix tests.
-fn folded_start(text: &str) -> String {
-    Normalized::up_to(text, SHORT).0.text
+/// Folded text up to about `limit` bytes, and whether the original went on, without the map
+/// back to the original (for comparisons that cut nothing out).
+fn fold(text: &str, limit: usize) -> (String, bool) {
+    let (n, longer) = Normalized::build(text, limit, false);
+    (n.text, longer)
 }
 
 /// Text folded for matching: compatibility forms and accents removed (NFKD), confusables mapped
 /// to Latin, zero-width characters removed, lower case, æ/ø/å and umlauts folded, white space
 /// collapsed and trimmed.
 pub fn normalize(text: &str) -> String {
-    Normalized::new(text).text
+    fold(text, usize::MAX).0
 }
 
 /// Normalised text with a map back to byte offsets in the original, so a match found in folded
@@ -866,8 +929,10 @@ pub fn normalize(text: &str) -> String {
 struct Normalized<'o> {
     original: &'o str,
     text: String,
-    /// For each byte of `text`, the byte offset in `original` of the character it came from.
-    map: Vec<usize>,
+    /// For each byte of `text`, the byte offset in `original` of the character it came from
+    /// (left empty when the caller needs no offsets).
+    map: Vec<u32>,
+    record: bool,
 }
 
 impl<'o> Normalized<'o> {
@@ -878,10 +943,20 @@ impl<'o> Normalized<'o> {
     /// The folded text up to about `limit` bytes, and whether the original went on: labels and
     /// headers are short, so the rest of a long paragraph never needs folding to tell it is none.
     fn up_to(original: &'o str, limit: usize) -> (Self, bool) {
+        Self::build(original, limit, true)
+    }
+
+    fn build(original: &'o str, limit: usize, record: bool) -> (Self, bool) {
+        let capacity = original.len().min(limit.saturating_add(8));
         let mut n = Normalized {
             original,
-            text: String::with_capacity(original.len()),
-            map: Vec::with_capacity(original.len()),
+            text: String::with_capacity(capacity),
+            map: if record {
+                Vec::with_capacity(capacity)
+            } else {
+                Vec::new()
+            },
+            record,
         };
         let mut pending_space = false;
         for (i, raw) in original.char_indices() {
@@ -921,26 +996,35 @@ impl<'o> Normalized<'o> {
             *pending_space = !self.text.is_empty();
             return;
         }
+        let at = at as u32;
         if *pending_space {
             self.text.push(' ');
-            self.map.push(at);
+            if self.record {
+                self.map.push(at);
+            }
             *pending_space = false;
         }
         if c.is_ascii() {
             self.text.push(c.to_ascii_lowercase());
-            self.map.push(at);
+            if self.record {
+                self.map.push(at);
+            }
             return;
         }
         let mut buf = [0u8; 4];
         for lower in c.to_lowercase() {
             let s = lower.encode_utf8(&mut buf);
             self.text.push_str(s);
-            self.map.extend(std::iter::repeat_n(at, s.len()));
+            if self.record {
+                self.map.extend(std::iter::repeat_n(at, s.len()));
+            }
         }
     }
 
     fn original_offset(&self, at: usize) -> usize {
-        self.map.get(at).copied().unwrap_or(self.original.len())
+        self.map
+            .get(at)
+            .map_or(self.original.len(), |&o| o as usize)
     }
 
     fn original_from(&self, at: usize) -> &'o str {

@@ -15,6 +15,7 @@ mod teasers;
 
 use scraper::{ElementRef, Html, Selector};
 
+use super::identity::canonical_url;
 use super::{Context, ExtractError, Extraction, Item, Skipped};
 use crate::input::Document;
 use crate::rules::Rules;
@@ -23,7 +24,7 @@ use map::{PageMap, Regions};
 pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError> {
     check_depth(&doc.text, &doc.origin)?;
     let html = Html::parse_document(&doc.text);
-    let map = PageMap::new(&html);
+    let map = PageMap::new(&html, doc.text.len());
     let page = Page::new(&map, doc, cx);
     let mut claims = Claims::default();
     page.personnel_sections(&mut claims);
@@ -65,6 +66,8 @@ struct Page<'a> {
     article: Option<ElementRef<'a>>,
     /// Elements whose whole text is short enough to be a label or header.
     short_texts: Vec<ElementRef<'a>>,
+    /// Every link's canonical absolute URL, resolved once.
+    hrefs: map::IdMap<String>,
 }
 
 /// What extraction has claimed so far: blocks turned into items, and the items.
@@ -132,7 +135,15 @@ impl<'a> Page<'a> {
                 !t.is_empty() && t.chars().count() <= 90
             })
             .collect();
+        let hrefs = map
+            .named("a")
+            .filter_map(|a| {
+                let href = canonical_url(a.attr("href")?, base.as_ref())?;
+                Some((a.id(), href))
+            })
+            .collect();
         let mut page = Page {
+            hrefs,
             map,
             cx,
             authority: cx.source_name.to_string(),
@@ -157,6 +168,11 @@ impl<'a> Page<'a> {
         self.map.text(el)
     }
 
+    /// A link's canonical URL (`None` for no link, or one that is no http(s) page).
+    fn href(&self, a: ElementRef) -> Option<&str> {
+        self.hrefs.get(&a.id()).map(String::as_str)
+    }
+
     fn is_ignored(&self, el: ElementRef) -> bool {
         self.ignored.covers(self.map, el)
     }
@@ -167,26 +183,38 @@ impl<'a> Page<'a> {
             .is_some_and(|a| a.id() != el.id() && self.map.contains(a, el))
     }
 
-    /// The elements each selector matches, selector by selector, in one pass over the page:
-    /// the selectors joined find the candidates, then each is tested on those alone.
+    /// The elements each selector matches, selector by selector (a comma list as one, in
+    /// document order), found in one pass over the page.
     fn select_all(&self, selectors: &[String]) -> Vec<ElementRef<'a>> {
-        let parsed: Vec<(&String, Selector)> = selectors
-            .iter()
-            .filter_map(|s| Some((s, sel(s)?)))
-            .collect();
-        let joined = parsed
-            .iter()
-            .map(|(s, _)| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let Some(any) = sel(&joined) else {
-            return Vec::new();
-        };
-        let candidates: Vec<ElementRef<'a>> = self.map.select(None, &any).collect();
-        parsed
-            .iter()
-            .flat_map(|(_, q)| candidates.iter().copied().filter(|c| q.matches(c)))
-            .collect()
+        // Every comma-free part, parsed, with the list it belongs to.
+        let mut parts: Vec<(usize, &str, Selector)> = Vec::new();
+        for (i, list) in selectors.iter().enumerate() {
+            if sel(list).is_none() {
+                continue;
+            }
+            for part in split_selector_list(list) {
+                if let Some(q) = sel(part) {
+                    parts.push((i, part, q));
+                }
+            }
+        }
+        let queries: Vec<(&str, &Selector)> = parts.iter().map(|(_, t, q)| (*t, q)).collect();
+        let found = self.map.select_each(&queries);
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < parts.len() {
+            let list = parts[at].0;
+            let mut matched: Vec<ElementRef<'a>> = Vec::new();
+            while at < parts.len() && parts[at].0 == list {
+                matched.extend(found[at].iter().copied());
+                at += 1;
+            }
+            // A comma list matches in document order, each element once.
+            matched.sort_by_key(|e| self.map.pos(*e));
+            matched.dedup_by_key(|e| e.id());
+            out.extend(matched);
+        }
+        out
     }
 
     /// The element a header heads: climbs out of wrappers that hold only the header's text.
@@ -215,6 +243,28 @@ impl<'a> Page<'a> {
 
 fn sel(s: &str) -> Option<Selector> {
     Selector::parse(s).ok()
+}
+
+/// The selectors of a comma-separated list (commas inside brackets or quotes stay).
+fn split_selector_list(list: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None, 0);
+    for (i, c) in list.char_indices() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '[' | '(') => depth += 1,
+            (None, ']' | ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(list[start..].trim());
+    parts
 }
 
 /// `tag.class1.class2` for explanations.

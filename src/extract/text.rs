@@ -119,10 +119,7 @@ impl Reader<'_> {
                 }
                 continue;
             }
-            let header = self.rules().is_personnel_header(text)
-                || self.rules().is_trending_header(text)
-                || self.rules().is_related_header(text)
-                || self.rules().is_ignore_header(text);
+            let header = self.rules().is_section_header(text);
             if header || self.rules().sponsored_label(text).is_some() {
                 self.flush_notices();
             }
@@ -207,12 +204,7 @@ impl Reader<'_> {
     /// Not a label or header: can be a teaser's title or blurb.
     fn is_plain(&self, text: &str) -> bool {
         let r = self.cx.rules;
-        r.sponsored_label(text).is_none()
-            && !r.is_personnel_header(text)
-            && !r.is_trending_header(text)
-            && !r.is_related_header(text)
-            && !r.is_ignore_header(text)
-            && !r.is_ignored_text(text)
+        r.sponsored_label(text).is_none() && !r.is_section_header(text) && !r.is_ignored_text(text)
     }
 
     /// "Annonceindlæg fra AcmeSådan gør duEr du …": sponsor, title and blurb run together.

@@ -313,16 +313,10 @@ impl<'a> Page<'a> {
             }
             let name = child.value().name();
             let text = self.text(child);
-            let is_header = |t: &str| {
-                rules.is_related_header(t)
-                    || rules.is_trending_header(t)
-                    || rules.is_personnel_header(t)
-                    || rules.is_ignore_header(t)
-            };
             match name {
                 "p" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "ul" | "ol" | "figure"
                 | "pre" | "table" | "dl" => {
-                    if is_header(text) {
+                    if rules.is_section_header(text) {
                         // A header ends the article at the top level; a box that starts with
                         // a header is not article text.
                         return !top;

@@ -74,7 +74,7 @@ fn counted(name: &str) -> bool {
 }
 
 fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'<')
+    memchr::memchr(b'<', bytes)
 }
 
 /// A tag's lower-cased name starting at `from`, and the index after it.
@@ -116,7 +116,7 @@ fn skip_raw_text(bytes: &[u8], from: usize, name: &str) -> usize {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 
-/// A hasher for node ids, which are small distinct integers already.
+/// A hasher for node ids, which are small distinct integers already, and for tag names.
 #[derive(Default)]
 pub struct IdHasher(u64);
 
@@ -29,6 +29,83 @@ impl Hasher for IdHasher {
 }
 
 pub type IdMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
+
+/// What a selector's last compound requires of an element, to find candidates by lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'k> {
+    Class(&'k str),
+    Id(&'k str),
+    Attr(&'k str),
+    Tag(&'k str),
+}
+
+/// The most selective requirement of a selector's last compound (`div.ad > span.x` needs class
+/// `x`), or `None` when it has none a lookup can use (`*`, `:not(…)`), or is not plain ASCII.
+fn required_key(selector: &str) -> Option<Key<'_>> {
+    let s = selector.trim();
+    if !s.is_ascii() || s.contains(['(', '\\']) {
+        return None;
+    }
+    // The last compound: after the last combinator outside brackets.
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ' ' | '>' | '+' | '~' if depth == 0 => start = i + 1,
+            _ => {}
+        }
+    }
+    let compound = &s[start..];
+    let name_end = |from: usize| {
+        compound[from..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .map_or(compound.len(), |e| from + e)
+    };
+    let (mut id, mut class, mut attr) = (None, None, None);
+    let mut i = 0;
+    while i < compound.len() {
+        match compound.as_bytes()[i] {
+            b'#' => {
+                let end = name_end(i + 1);
+                id = id.or(Some(&compound[i + 1..end]));
+                i = end;
+            }
+            b'.' => {
+                let end = name_end(i + 1);
+                class = class.or(Some(&compound[i + 1..end]));
+                i = end;
+            }
+            b'[' => {
+                let end = name_end(i + 1);
+                attr = attr.or(Some(&compound[i + 1..end]));
+                i = compound[i..]
+                    .find(']')
+                    .map_or(compound.len(), |e| i + e + 1);
+            }
+            b':' => {
+                return id
+                    .map(Key::Id)
+                    .or(class.map(Key::Class))
+                    .or(attr.map(Key::Attr));
+            }
+            _ => i += 1,
+        }
+    }
+    let tag_end = name_end(0);
+    let tag = (tag_end > 0).then(|| &compound[..tag_end]);
+    id.filter(|v| !v.is_empty())
+        .map(Key::Id)
+        .or(class.filter(|v| !v.is_empty()).map(Key::Class))
+        .or(attr.filter(|v| !v.is_empty()).map(Key::Attr))
+        .or(tag.map(Key::Tag))
+}
+
+/// A key's slot, looked up with a key of any lifetime.
+fn slot_of<'k, 'm>(slots: &'m HashMap<Key<'k>, usize>, key: Key<'k>) -> Option<&'m usize> {
+    slots.get(&key)
+}
 
 /// One element's place in the map.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +128,7 @@ pub struct PageMap<'a> {
     /// apart: the text of an element is a slice of it.
     buffer: String,
     /// Positions of the elements of each tag name, ascending.
-    by_name: HashMap<&'a str, Vec<u32>>,
+    by_name: HashMap<&'a str, Vec<u32>, BuildHasherDefault<IdHasher>>,
     /// Positions of `h1` elements, ascending.
     h1s: Vec<u32>,
     /// Positions of `p` elements with their text length in characters, ascending.
@@ -59,12 +136,16 @@ pub struct PageMap<'a> {
 }
 
 impl<'a> PageMap<'a> {
-    pub fn new(html: &'a Html) -> Self {
-        let mut places: IdMap<Place> = IdMap::default();
-        let mut elements = Vec::new();
-        let mut buffer = String::new();
+    /// Maps a parsed page; `source_len` (the markup's length) sizes the text buffer.
+    pub fn new(html: &'a Html, source_len: usize) -> Self {
+        // About one element per 60 bytes of markup on real pages.
+        let mut places: IdMap<Place> =
+            IdMap::with_capacity_and_hasher(source_len / 60, Default::default());
+        let mut elements = Vec::with_capacity(source_len / 60);
+        let mut buffer = String::with_capacity(source_len / 3);
         let mut open: Vec<(NodeId, u32, u32)> = Vec::new();
-        let mut by_name: HashMap<&'a str, Vec<u32>> = HashMap::new();
+        let mut by_name: HashMap<&'a str, Vec<u32>, BuildHasherDefault<IdHasher>> =
+            HashMap::default();
         let mut h1s = Vec::new();
         let mut paragraph_pos = Vec::new();
         for edge in html.root_element().traverse() {
@@ -193,6 +274,60 @@ impl<'a> PageMap<'a> {
         }
     }
 
+    /// The elements each selector (no commas) matches, in document order, selector by
+    /// selector. Each is tried only on the elements that have what its last compound requires
+    /// (a class, id, attribute or tag), found for all selectors in one pass.
+    pub fn select_each(
+        &self,
+        selectors: &[(&str, &scraper::Selector)],
+    ) -> Vec<Vec<ElementRef<'a>>> {
+        let keys: Vec<Option<Key>> = selectors.iter().map(|(t, _)| required_key(t)).collect();
+        // Each wanted class, id or attribute gets a slot collecting the elements that have it.
+        let mut slots: HashMap<Key, usize> = HashMap::new();
+        for key in keys.iter().flatten() {
+            if !matches!(key, Key::Tag(_)) {
+                let next = slots.len();
+                slots.entry(*key).or_insert(next);
+            }
+        }
+        let mut found: Vec<Vec<u32>> = vec![Vec::new(); slots.len()];
+        if !slots.is_empty() {
+            for (pos, e) in self.elements.iter().enumerate() {
+                let v = e.value();
+                let mut hit = |key: Key| {
+                    if let Some(&slot) = slot_of(&slots, key) {
+                        found[slot].push(pos as u32);
+                    }
+                };
+                v.classes().for_each(|c| hit(Key::Class(c)));
+                if let Some(id) = v.id() {
+                    hit(Key::Id(id));
+                }
+                v.attrs().for_each(|(n, _)| hit(Key::Attr(n)));
+            }
+        }
+        selectors
+            .iter()
+            .zip(&keys)
+            .map(|((_, selector), key)| {
+                let candidates: Vec<ElementRef<'a>> = match key {
+                    Some(Key::Tag(tag)) => self.named(&tag.to_ascii_lowercase()).collect(),
+                    Some(k) => slot_of(&slots, *k)
+                        .map(|&slot| found[slot].as_slice())
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter_map(|&p| self.elements.get(p as usize).copied())
+                        .collect(),
+                    None => self.elements.clone(),
+                };
+                candidates
+                    .into_iter()
+                    .filter(|e| selector.matches(e))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The elements of the subtree of `el`, `el` first, in document order.
     pub fn subtree(&self, el: ElementRef) -> &[ElementRef<'a>] {
         let (start, end) = self.span(el);
@@ -264,12 +399,64 @@ mod tests {
     use super::*;
 
     #[test]
+    fn finds_the_key_a_selector_requires() {
+        assert_eq!(required_key(".paywall"), Some(Key::Class("paywall")));
+        assert_eq!(
+            required_key("div.disclosure-text"),
+            Some(Key::Class("disclosure-text"))
+        );
+        assert_eq!(required_key("#leader"), Some(Key::Id("leader")));
+        assert_eq!(
+            required_key("[style*='display:none']"),
+            Some(Key::Attr("style"))
+        );
+        assert_eq!(
+            required_key(".paragraphAd .sponsored"),
+            Some(Key::Class("sponsored"))
+        );
+        assert_eq!(
+            required_key("aside[data-label=\"Annonce i\"]"),
+            Some(Key::Attr("data-label"))
+        );
+        assert_eq!(required_key("dialog"), Some(Key::Tag("dialog")));
+        assert_eq!(required_key("div > *"), None);
+        assert_eq!(required_key(":not(.x)"), None);
+    }
+
+    #[test]
+    fn keyed_selection_equals_a_full_scan() {
+        let html = Html::parse_document(
+            "<body><div class='a b' id=x><p style='display:none'>x</p><p hidden>y</p>\
+             <span class=b>z</span></div><dialog>d</dialog></body>",
+        );
+        let map = PageMap::new(&html, 0);
+        for text in [
+            ".b",
+            "#x",
+            "[style*='display:none']",
+            "[hidden]",
+            "dialog",
+            "div .b",
+            "p",
+        ] {
+            let q = scraper::Selector::parse(text).expect("selector");
+            let full: Vec<_> = map
+                .elements()
+                .iter()
+                .copied()
+                .filter(|e| q.matches(e))
+                .collect();
+            assert_eq!(map.select_each(&[(text, &q)]), vec![full], "{text}");
+        }
+    }
+
+    #[test]
     fn texts_and_spans_match_the_tree() {
         let html = Html::parse_document(
             "<html><body><div id=a><h1> Title  here</h1><p>One <b>two</b>three</p>\
              <p>x</p></div><p id=c>  after </p></body></html>",
         );
-        let map = PageMap::new(&html);
+        let map = PageMap::new(&html, 0);
         let by_id = |id: &str| {
             map.elements()
                 .iter()

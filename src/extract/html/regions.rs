@@ -4,7 +4,7 @@
 use scraper::ElementRef;
 
 use super::{Claims, Page, describe, is_heading, skipped};
-use crate::extract::identity::{canonical_url, tag_id};
+use crate::extract::identity::tag_id;
 use crate::extract::personnel::notice_items;
 use crate::extract::{Block, Evidence, Item, Signal, escape};
 
@@ -26,9 +26,7 @@ impl<'a> Page<'a> {
                 self.ignored.insert(self.map, *el);
             }
         }
-        if let Some(q) = &rules.markup().structural_ignore {
-            roots.extend(self.map.select(None, q));
-        }
+        roots.extend(self.select_all(&rules.file.markup.structural_ignore));
         // A page header or a header that is not the article's own.
         roots.extend(self.map.named("header").filter(|h| {
             !h.ancestors()
@@ -149,10 +147,7 @@ impl<'a> Page<'a> {
                 .descendants(section)
                 .iter()
                 .filter(|a| a.value().name() == "a")
-                .filter_map(|a| {
-                    let href = canonical_url(a.attr("href")?, self.base.as_ref())?;
-                    Some((self.text(*a), href))
-                })
+                .filter_map(|a| Some((self.text(*a), self.href(*a)?.to_string())))
                 .collect();
             for mut item in items {
                 let person = item.personnel.as_ref().and_then(|p| p.person.clone());

@@ -17,17 +17,17 @@ impl<'a> Page<'a> {
             .as_ref()
             .and_then(|b| canonical_url(b.as_str(), None));
         for anchor in map.named("a") {
-            let Some(raw_href) = anchor.attr("href") else {
-                continue;
-            };
-            if self.is_ignored(anchor) || claims.covers(map, anchor) {
+            if anchor.attr("href").is_none()
+                || self.is_ignored(anchor)
+                || claims.covers(map, anchor)
+            {
                 continue;
             }
-            let Some(href) = canonical_url(raw_href, self.base.as_ref()) else {
+            let Some(href) = self.href(anchor).map(str::to_string) else {
                 continue;
             };
             // The page itself and a site's home page are no articles.
-            let home = url::Url::parse(&href).is_ok_and(|u| u.path() == "/" && u.query().is_none());
+            let home = is_home(&href);
             if page_url.as_deref() == Some(href.as_str()) || home || !self.is_title_link(anchor) {
                 continue;
             }
@@ -84,9 +84,7 @@ impl<'a> Page<'a> {
             map.descendants(el).iter().any(|a| {
                 a.value().name() == "a"
                     && !self.is_ignored(*a)
-                    && a.attr("href")
-                        .and_then(|h| canonical_url(h, self.base.as_ref()))
-                        .is_some_and(|h| h != href)
+                    && self.href(*a).is_some_and(|h| h != href)
             })
         };
         let mut current = anchor;
@@ -342,5 +340,23 @@ impl<'a> Page<'a> {
             },
             evidence,
         })
+    }
+}
+
+/// Whether a canonical URL is a site's home page (path `/`, no query).
+fn is_home(href: &str) -> bool {
+    let rest = href.split_once("://").map_or(href, |(_, r)| r);
+    rest.find(['/', '?'])
+        .is_some_and(|i| i + 1 == rest.len() && rest.ends_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tells_home_pages() {
+        assert!(super::is_home("https://example.org/"));
+        assert!(!super::is_home("https://example.org/a/"));
+        assert!(!super::is_home("https://example.org/?p=1"));
+        assert!(!super::is_home("https://example.org/a"));
     }
 }
