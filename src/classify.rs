@@ -103,7 +103,7 @@ pub fn classify(item: Item) -> Classified {
         .filter(|e| {
             matches!(
                 e.signal,
-                Signal::WeakDisclosure | Signal::PromotionalWording
+                Signal::WeakDisclosure | Signal::PromotionalWording | Signal::SponsoredRel
             )
         })
         .collect();
@@ -117,10 +117,10 @@ pub fn classify(item: Item) -> Classified {
     let suspect = (class == Class::Editorial && !weak.is_empty()).then(|| {
         weak.iter()
             .map(|w| {
-                let what = if w.signal == Signal::WeakDisclosure {
-                    "weak disclosure"
-                } else {
-                    "promotional wording"
+                let what = match w.signal {
+                    Signal::WeakDisclosure => "weak disclosure",
+                    Signal::SponsoredRel => "affiliate or paid link without a visible label",
+                    _ => "promotional wording",
                 };
                 format!("{what} \"{}\" at {}", w.matched, w.location)
             })

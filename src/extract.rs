@@ -42,7 +42,8 @@ pub enum Signal {
     SponsoredTitlePrefix,
     /// A class, id, data-* or aria-label value.
     SponsoredMarkup,
-    /// `rel="sponsored"` on the link.
+    /// `rel="sponsored"` on the link: what search engines ask of affiliate and paid links, not a
+    /// label a reader sees, so it makes the item a suspect, not sponsored.
     SponsoredRel,
     /// A URL path such as `/sponsoreret/`.
     SponsoredUrl,
@@ -73,7 +74,6 @@ impl Signal {
             Signal::SponsoredLabel
                 | Signal::SponsoredTitlePrefix
                 | Signal::SponsoredMarkup
-                | Signal::SponsoredRel
                 | Signal::SponsoredUrl
                 | Signal::SponsoredSchema
                 | Signal::SponsoredCategory

@@ -290,7 +290,9 @@ pub(super) fn block_lines(el: ElementRef) -> Vec<String> {
     let mut raw = String::new();
     for node in el.descendants() {
         if let Some(t) = node.value().as_text() {
-            raw.push_str(t);
+            if !map::in_code(node) {
+                raw.push_str(t);
+            }
         } else if let Some(e) = node.value().as_element()
             && (matches!(
                 e.name(),

@@ -166,6 +166,7 @@ impl<'a> Page<'a> {
             };
             if let Some(m) = label
                 && self.before_body(el, body_start)
+                && !self.is_slot_label(el)
             {
                 sponsor = sponsor.or(m.sponsor);
                 evidence.push(Evidence {

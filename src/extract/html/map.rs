@@ -102,6 +102,13 @@ fn required_key(selector: &str) -> Option<Key<'_>> {
         .or(tag.map(Key::Tag))
 }
 
+/// Whether a text node is the body of a script, style or similar element.
+pub fn in_code(node: ego_tree::NodeRef<Node>) -> bool {
+    node.parent()
+        .and_then(|p| p.value().as_element().map(|e| e.name()))
+        .is_some_and(|n| matches!(n, "script" | "style" | "noscript" | "template"))
+}
+
 /// A key's slot, looked up with a key of any lifetime.
 fn slot_of<'k, 'm>(slots: &'m HashMap<Key<'k>, usize>, key: Key<'k>) -> Option<&'m usize> {
     slots.get(&key)
@@ -164,7 +171,8 @@ impl<'a> PageMap<'a> {
                         }
                         open.push((node.id(), pos, buffer.len() as u32));
                     }
-                    Node::Text(t) => {
+                    // Script and style bodies are code, not text a reader sees.
+                    Node::Text(t) if !in_code(node) => {
                         for word in t.split_whitespace() {
                             if !buffer.is_empty() {
                                 buffer.push(' ');
@@ -470,7 +478,7 @@ mod tests {
         assert!(map.holds_h1(a) && !map.holds_h1(c));
         assert_eq!(map.long_paragraphs(a, 3), 1);
         assert!(!map.contains(a, c) && map.contains(a, a));
-        // The same text `ElementRef::text` gives, collapsed.
+        // The same text `ElementRef::text` gives, collapsed (this page has no scripts).
         for el in map.elements() {
             let want = el.text().collect::<Vec<_>>().join(" ");
             let want = want.split_whitespace().collect::<Vec<_>>().join(" ");

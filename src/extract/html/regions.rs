@@ -164,6 +164,44 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// Whether a label marks an ad slot rather than content: the box it stands in holds nothing
+    /// a reader can read but the label (an empty placeholder, an iframe, an image, a script).
+    pub(super) fn is_slot_label(&self, label: ElementRef<'a>) -> bool {
+        let text = self.text(label);
+        let mut boxed = label;
+        while let Some(parent) = boxed.parent().and_then(ElementRef::wrap) {
+            if matches!(parent.value().name(), "body" | "html") || self.text(parent) != text {
+                break;
+            }
+            boxed = parent;
+        }
+        if boxed.id() == label.id() {
+            return false;
+        }
+        // Besides the label and its wrappers, a placeholder to be filled: an embed, or an empty
+        // element named by an id or data attributes for the ad script.
+        self.map.descendants(boxed).iter().any(|e| {
+            let v = e.value();
+            let embed = matches!(
+                v.name(),
+                "iframe"
+                    | "ins"
+                    | "img"
+                    | "picture"
+                    | "video"
+                    | "object"
+                    | "embed"
+                    | "canvas"
+                    | "script"
+            );
+            let placeholder = v.id().is_some() || v.attrs().any(|(n, _)| n.starts_with("data-"));
+            !self.map.contains(*e, label)
+                && !self.map.contains(label, *e)
+                && self.text(*e).is_empty()
+                && (embed || placeholder)
+        })
+    }
+
     /// Document position of the article's first paragraph of running text (teasers claimed
     /// inside the article do not count).
     pub(super) fn body_start(&self, claims: &Claims) -> Option<usize> {
