@@ -73,6 +73,8 @@ pub struct SponsoredRules {
     pub weak: Vec<String>,
     pub classes: Vec<String>,
     pub attributes: Vec<String>,
+    /// Selectors of single paid cards in recommendation widgets (a network's per-item flag).
+    pub item_selectors: Vec<String>,
     pub url_paths: Vec<String>,
     pub schema_types: Vec<String>,
     pub slot_texts: Vec<String>,
@@ -158,6 +160,7 @@ impl RulesFile {
         s.weak.extend(o.weak);
         s.classes.extend(o.classes);
         s.attributes.extend(o.attributes);
+        s.item_selectors.extend(o.item_selectors);
         s.url_paths.extend(o.url_paths);
         s.schema_types.extend(o.schema_types);
         s.slot_texts.extend(o.slot_texts);

@@ -72,6 +72,8 @@ pub struct Summary {
     pub paid_labelled: usize,
     pub paid_found: usize,
     pub paid_called: usize,
+    /// Of those, the ones a label calls paid (several labels may name one item).
+    pub paid_called_matched: usize,
     pub personnel_labelled: usize,
     pub personnel_found: usize,
 }
@@ -95,7 +97,7 @@ impl Summary {
         ratio(self.paid_found, self.paid_labelled)
     }
     pub fn paid_precision(&self) -> f64 {
-        ratio(self.paid_found.min(self.paid_called), self.paid_called)
+        ratio(self.paid_called_matched, self.paid_called)
     }
     pub fn personnel_recall(&self) -> f64 {
         ratio(self.personnel_found, self.personnel_labelled)
@@ -297,13 +299,22 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
             .as_deref()
             .and_then(|h| canonical_url(h, base.as_ref()))
             .map(|h| link_key(&h));
-        let hit = others.iter().enumerate().position(|(i, c)| {
-            !matched[i]
-                && (want.is_some() && c.item.link.as_deref().map(link_key) == want
-                    || same_title(&c.item.title, &paid.title))
-        });
+        let link_hit =
+            |c: &&Classified| want.is_some() && c.item.link.as_deref().map(link_key) == want;
+        // An item not matched yet, by link or title; else one already matched by the same link
+        // (the same ad in two widgets of a page is one item of the feed).
+        let hit = others
+            .iter()
+            .enumerate()
+            .position(|(i, c)| {
+                !matched[i] && (link_hit(c) || same_title(&c.item.title, &paid.title))
+            })
+            .or_else(|| others.iter().position(|c| link_hit(&c)));
         match hit {
             Some(i) if others[i].class == Class::Sponsored => {
+                if !matched[i] {
+                    summary.paid_called_matched += 1;
+                }
                 matched[i] = true;
                 page.paid_found += 1;
             }
@@ -342,7 +353,10 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
     }
     summary.paid_labelled += page.paid_labelled;
     summary.paid_found += page.paid_found;
-    summary.paid_called += page.paid_found + page.false_alarms;
+    summary.paid_called += others
+        .iter()
+        .filter(|c| c.class == Class::Sponsored)
+        .count();
     summary.personnel_labelled += page.personnel_labelled;
     summary.personnel_found += page.personnel_found;
     page

@@ -62,6 +62,8 @@ struct Page<'a> {
     skipped_regions: Vec<Skipped>,
     /// Elements a site profile marks as sponsored.
     site_sponsored: Regions,
+    /// Cards a recommendation network flags as paid (its organic cards carry no such flag).
+    network_paid: Regions,
     /// The page's own article element, when there is one.
     article: Option<ElementRef<'a>>,
     /// Elements whose whole text is short enough to be a label or header.
@@ -152,6 +154,7 @@ impl<'a> Page<'a> {
             ignored: Regions::default(),
             skipped_regions: Vec::new(),
             site_sponsored: Regions::default(),
+            network_paid: Regions::default(),
             article: None,
             short_texts,
         };

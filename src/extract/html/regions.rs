@@ -54,6 +54,9 @@ impl<'a> Page<'a> {
         for el in self.select_all(&sponsored) {
             self.site_sponsored.insert(self.map, el);
         }
+        for el in self.select_all(&rules.file.sponsored.item_selectors) {
+            self.network_paid.insert(self.map, el);
+        }
     }
 
     /// The page's own article: the `article` (or articleBody) holding the page's `h1`.

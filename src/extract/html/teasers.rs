@@ -58,6 +58,14 @@ impl<'a> Page<'a> {
             return true;
         }
         let text = self.text(anchor);
+        // A card link that carries its headline in `title` and a brand name after it.
+        if anchor
+            .attr("title")
+            .map(str::trim)
+            .is_some_and(|t| t.split_whitespace().count() >= 3 && text.starts_with(t))
+        {
+            return true;
+        }
         if text.split_whitespace().count() < 3 || text.chars().count() < 15 {
             return false;
         }
@@ -70,7 +78,21 @@ impl<'a> Page<'a> {
         match block {
             Some(b) => {
                 let block_text = self.text(b);
-                let rest = block_text.replace(text, "");
+                // What the block says besides this link and its twins (an image link to the
+                // same page, as cards have).
+                let href = self.href(anchor);
+                let mut rest = block_text.replace(text, "");
+                for twin in self.map.descendants(b) {
+                    if twin.value().name() == "a"
+                        && twin.id() != anchor.id()
+                        && self.href(*twin) == href
+                    {
+                        let twin_text = self.text(*twin);
+                        if !twin_text.is_empty() {
+                            rest = rest.replacen(twin_text, "", 1);
+                        }
+                    }
+                }
                 rest.trim().chars().count() <= 20 || self.rules().is_inline_ref(block_text)
             }
             None => true,
@@ -206,6 +228,13 @@ impl<'a> Page<'a> {
                     );
                 }
             }
+            if self.network_paid.is_root(map, el) {
+                push(
+                    Signal::SponsoredMarkup,
+                    format!("{} (a recommendation network's paid item)", describe(el)),
+                    describe(el),
+                );
+            }
             if self.site_sponsored.is_root(map, el) {
                 push(
                     Signal::SponsoredSelector,
@@ -215,6 +244,36 @@ impl<'a> Page<'a> {
             }
         }
         (evidence, sponsor)
+    }
+
+    /// A card's headline when its links add more than the headline: the `title` of a link to
+    /// the same page whose text starts with it (a brand name follows), else the longest text of
+    /// those links.
+    fn card_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<&'a str> {
+        let href = self.href(anchor)?;
+        let twins: Vec<ElementRef<'a>> = self
+            .map
+            .subtree(container)
+            .iter()
+            .copied()
+            .filter(|a| a.value().name() == "a" && self.href(*a) == Some(href))
+            .collect();
+        if twins.len() < 2 {
+            return None;
+        }
+        twins
+            .iter()
+            .find_map(|a| {
+                let t = a.attr("title")?.trim();
+                (t.split_whitespace().count() >= 3 && self.text(*a).starts_with(t)).then_some(t)
+            })
+            .or_else(|| {
+                twins
+                    .iter()
+                    .map(|a| self.text(*a))
+                    .max_by_key(|t| t.chars().count())
+                    .filter(|t| !t.is_empty())
+            })
     }
 
     fn teaser_item(
@@ -259,6 +318,7 @@ impl<'a> Page<'a> {
             .map(|h| map.text(h))
             .filter(|t| !t.is_empty());
         let mut title = own_heading
+            .or_else(|| self.card_title(anchor, container))
             .or_else(|| Some(map.text(anchor)).filter(|t| !t.is_empty()))
             .or_else(|| {
                 map.subtree(container)
