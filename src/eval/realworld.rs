@@ -309,7 +309,7 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
             .position(|(i, c)| {
                 !matched[i] && (link_hit(c) || same_title(&c.item.title, &paid.title))
             })
-            .or_else(|| others.iter().position(|c| link_hit(&c)));
+            .or_else(|| others.iter().position(link_hit));
         match hit {
             Some(i) if others[i].class == Class::Sponsored => {
                 if !matched[i] {
