@@ -120,6 +120,7 @@ pub struct SectionRules {
     pub related: Vec<String>,
     pub trending: Vec<String>,
     pub inline_refs: Vec<String>,
+    pub more_links: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -179,6 +180,7 @@ impl RulesFile {
         c.related.extend(o.related);
         c.trending.extend(o.trending);
         c.inline_refs.extend(o.inline_refs);
+        c.more_links.extend(o.more_links);
         let i = &mut self.ignore;
         let o = other.ignore;
         i.headers.extend(o.headers);
@@ -253,6 +255,7 @@ pub struct Rules {
     related: Vec<String>,
     trending: Vec<String>,
     inline_refs: Vec<String>,
+    more_links: Vec<String>,
     ignore_headers: Vec<String>,
     ignore_prefixes: Vec<String>,
     ignore_texts: Vec<String>,
@@ -318,6 +321,9 @@ impl Phrases {
             .collect()
     }
 }
+
+/// Brackets publishers put a label in, before or after a title.
+const BRACKETS: &[(char, char)] = &[('[', ']'), ('(', ')'), ('⌈', '⌉'), ('【', '】'), ('«', '»')];
 
 /// A written date as the personnel patterns expect it: `1. september 2025`, `27. jan. 2026`,
 /// `September 1, 2025`.
@@ -439,6 +445,7 @@ impl Rules {
             related: norm_all(&file.sections.related),
             trending: norm_all(&file.sections.trending),
             inline_refs: norm_all(&file.sections.inline_refs),
+            more_links: norm_all(&file.sections.more_links),
             ignore_headers: norm_all(&file.ignore.headers),
             ignore_prefixes: norm_all(&file.ignore.prefixes),
             ignore_texts: norm_all(&file.ignore.texts),
@@ -575,23 +582,22 @@ impl Rules {
     /// Returns the label and the title without it.
     pub fn sponsored_title_prefix(&self, title: &str) -> Option<(LabelMatch, String)> {
         let n = Normalized::new(title);
-        let (open, skip) = if n.text.starts_with('[') {
-            (true, 1)
-        } else {
-            (false, 0)
-        };
+        // "[Werbung] Title", "(Anzeige) Title", "⌈WERBUNG⌉ Title", else "Annonce: Title".
+        let close = BRACKETS
+            .iter()
+            .find(|(open, _)| n.text.starts_with(*open))
+            .map(|(open, close)| (open.len_utf8(), *close));
+        let skip = close.map_or(0, |(len, _)| len);
         for (label, original) in &self.sponsored_labels {
             let Some(rest) = n.text[skip..].strip_prefix(label.as_str()) else {
                 continue;
             };
             let rest_trim = rest.trim_start();
-            let sep = if open { "]" } else { "" };
-            let after = if open {
-                rest_trim.strip_prefix(sep)
-            } else {
-                [":", "|", " - ", "–", "—"]
+            let after = match close {
+                Some((_, c)) => rest_trim.strip_prefix(c),
+                None => [":", "|", " - ", "–", "—"]
                     .iter()
-                    .find_map(|s| rest_trim.strip_prefix(s.trim_start()))
+                    .find_map(|s| rest_trim.strip_prefix(s.trim_start())),
             };
             if let Some(after) = after {
                 let consumed = n.text.len() - after.len();
@@ -608,6 +614,42 @@ impl Rules {
             }
         }
         None
+    }
+
+    /// A title that ends with a label: "Title ⌈WERBUNG⌉", "Title (Anzeige)", "Title – Sponsored",
+    /// "Title | Sponsored by X". Returns the label and the title without it.
+    pub fn sponsored_title_suffix(&self, title: &str) -> Option<(LabelMatch, String)> {
+        let t = title.trim();
+        for (open, close) in BRACKETS {
+            let Some(inner_end) = t.strip_suffix(*close).map(str::len) else {
+                continue;
+            };
+            let Some(start) = t[..inner_end].rfind(*open) else {
+                continue;
+            };
+            let head = t[..start].trim();
+            if let Some(m) = self.sponsored_label(&t[start + open.len_utf8()..inner_end])
+                && !head.is_empty()
+            {
+                return Some((m, head.to_string()));
+            }
+        }
+        for sep in [" – ", " — ", " - ", " | ", " · ", " // "] {
+            let Some(at) = t.rfind(sep) else { continue };
+            let head = t[..at].trim();
+            if let Some(m) = self.sponsored_label(&t[at + sep.len()..])
+                && !head.is_empty()
+            {
+                return Some((m, head.to_string()));
+            }
+        }
+        None
+    }
+
+    /// A label in a title, before or after it.
+    pub fn sponsored_title_label(&self, title: &str) -> Option<(LabelMatch, String)> {
+        self.sponsored_title_prefix(title)
+            .or_else(|| self.sponsored_title_suffix(title))
     }
 
     /// A label glued into running text after the end of a sentence, as text dumps show a
@@ -744,6 +786,15 @@ impl Rules {
 
     pub fn is_ignore_header(&self, text: &str) -> bool {
         self.header_in(&self.ignore_headers, text)
+    }
+
+    /// A "more of this" link ("More \"Tech News\" »", "Mehr zum Thema"): navigation, no teaser.
+    pub fn is_more_link(&self, text: &str) -> bool {
+        let n = fold(text, self.ref_limit.max(64)).0;
+        self.more_links.iter().any(|m| {
+            n.strip_prefix(m.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '"', '\'', ':']))
+        })
     }
 
     /// "Læs også: <title>" inside an article.

@@ -63,7 +63,7 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
             .filter(|s| !s.is_empty());
         let mut evidence = Vec::new();
         let mut title = raw_title.clone();
-        if let Some((label, rest)) = rules.sponsored_title_prefix(&raw_title) {
+        if let Some((label, rest)) = rules.sponsored_title_label(&raw_title) {
             evidence.push(Evidence {
                 signal: Signal::SponsoredTitlePrefix,
                 matched: label.label,

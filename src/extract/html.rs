@@ -64,12 +64,26 @@ struct Page<'a> {
     site_sponsored: Regions,
     /// Cards a recommendation network flags as paid (its organic cards carry no such flag).
     network_paid: Regions,
+    /// Widgets headed by a label.
+    widgets: Vec<Widget<'a>>,
     /// The page's own article element, when there is one.
     article: Option<ElementRef<'a>>,
     /// Elements whose whole text is short enough to be a label or header.
     short_texts: Vec<ElementRef<'a>>,
     /// Every link's canonical absolute URL, resolved once.
     hrefs: map::IdMap<String>,
+}
+
+/// A widget headed by a label ("Sponsored Links", "From Our Sponsors"): the label governs the
+/// blocks after its header.
+struct Widget<'a> {
+    /// Position of the label element.
+    head: usize,
+    /// Positions of the blocks it governs.
+    scope: std::ops::Range<usize>,
+    label: &'a str,
+    /// Where the label is, for explanations.
+    place: String,
 }
 
 /// What extraction has claimed so far: blocks turned into items, and the items.
@@ -155,11 +169,13 @@ impl<'a> Page<'a> {
             skipped_regions: Vec::new(),
             site_sponsored: Regions::default(),
             network_paid: Regions::default(),
+            widgets: Vec::new(),
             article: None,
             short_texts,
         };
         page.mark_ignored();
         page.article = page.find_article();
+        page.widgets = page.widget_labels();
         page
     }
 

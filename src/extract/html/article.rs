@@ -28,7 +28,7 @@ impl<'a> Page<'a> {
             .or_else(|| first("h1", map.html.root_element()))?;
         let mut evidence = Vec::new();
         let mut title = self.text(h1).to_string();
-        if let Some((m, rest)) = rules.sponsored_title_prefix(&title) {
+        if let Some((m, rest)) = rules.sponsored_title_label(&title) {
             evidence.push(Evidence {
                 signal: Signal::SponsoredTitlePrefix,
                 matched: m.label,

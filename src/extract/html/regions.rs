@@ -3,7 +3,7 @@
 
 use scraper::ElementRef;
 
-use super::{Claims, Page, describe, is_heading, skipped};
+use super::{Claims, Page, Widget, describe, is_heading, skipped};
 use crate::extract::identity::tag_id;
 use crate::extract::personnel::notice_items;
 use crate::extract::{Block, Evidence, Item, Signal, escape};
@@ -167,6 +167,103 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// Labels that head a widget ("Sponsored Links", "From Our Sponsors", a heading ending in
+    /// "– Werbung"): each governs the blocks that follow its header, up to the next heading.
+    pub(super) fn widget_labels(&self) -> Vec<Widget<'a>> {
+        let rules = self.rules();
+        let map = self.map;
+        let mut out = Vec::new();
+        for label in self.short_texts.iter().copied() {
+            if self.is_ignored(label)
+                || label
+                    .child_elements()
+                    .any(|c| map.text(c) == map.text(label))
+            {
+                continue;
+            }
+            let text = self.text(label);
+            // A label line, not a card holding a label and a title link.
+            if map.descendants(label).iter().any(|d| {
+                super::is_heading(d.value().name())
+                    || (d.value().name() == "a" && !self.text(*d).is_empty())
+            }) {
+                continue;
+            }
+            // A heading may name the widget and end with the label: "Geschenkideen – Werbung".
+            let heading = label
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .take(3)
+                .find(|a| super::is_heading(a.value().name()));
+            let labelled = rules.sponsored_kicker(text).is_some()
+                || heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
+            if !labelled || self.is_slot_label(label) {
+                continue;
+            }
+            // The header: the heading around the label, else the label, with the wrappers
+            // around it that hold nothing else.
+            let mut header = heading.unwrap_or(label);
+            while let Some(parent) = header.parent().and_then(ElementRef::wrap) {
+                if matches!(parent.value().name(), "body" | "html")
+                    || map.text(parent) != map.text(header)
+                {
+                    break;
+                }
+                header = parent;
+            }
+            // A header opens its box; a label between items is a kicker of the next one.
+            if header
+                .prev_siblings()
+                .filter_map(ElementRef::wrap)
+                .any(|p| !map.text(p).is_empty())
+            {
+                continue;
+            }
+            let scope: Vec<ElementRef<'a>> = header
+                .next_siblings()
+                .filter_map(ElementRef::wrap)
+                .take_while(|s| !self.starts_section(*s))
+                .collect();
+            let (Some(first), Some(last)) = (scope.first(), scope.last()) else {
+                continue;
+            };
+            if scope.iter().any(|s| self.is_page_scale(*s)) {
+                continue;
+            }
+            out.push(Widget {
+                head: map.pos(label),
+                scope: map.pos(*first)..map.span(*last).1,
+                label: text,
+                place: describe(label),
+            });
+        }
+        out
+    }
+
+    /// Whether a block opens a section of its own: it is, or begins with, a heading that is no
+    /// link (a teaser's title is a link) and no label.
+    fn starts_section(&self, block: ElementRef<'a>) -> bool {
+        let map = self.map;
+        let first = map.subtree(block).iter().copied().find(|e| {
+            !self.text(*e).is_empty() && e.child_elements().all(|c| map.text(c) != map.text(*e))
+        });
+        first
+            .and_then(|e| {
+                e.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .chain(std::iter::once(e))
+                    .find(|h| super::is_heading(h.value().name()) && map.contains(block, *h))
+            })
+            .is_some_and(|h| {
+                !map.subtree(h).iter().any(|a| a.value().name() == "a")
+                    && !h
+                        .ancestors()
+                        .filter_map(ElementRef::wrap)
+                        .any(|a| a.value().name() == "a")
+                    && self.rules().sponsored_kicker(map.text(h)).is_none()
+            })
+    }
+
     /// Whether a label marks an ad slot rather than content: the box it stands in holds nothing
     /// a reader can read but the label (an empty placeholder, an iframe, an image, a script).
     pub(super) fn is_slot_label(&self, label: ElementRef<'a>) -> bool {
@@ -240,6 +337,10 @@ impl<'a> Page<'a> {
                 continue;
             }
             if self.inside_article(el) && self.before_body(el, body_start) {
+                continue;
+            }
+            // A widget's header was counted as the evidence of the widget's teasers.
+            if self.widgets.iter().any(|w| w.head == map.pos(el)) {
                 continue;
             }
             let label = rules.sponsored_label(text);

@@ -58,6 +58,9 @@ impl<'a> Page<'a> {
             return true;
         }
         let text = self.text(anchor);
+        if self.rules().is_more_link(text) {
+            return false;
+        }
         // A card link that carries its headline in `title` and a brand name after it.
         if anchor
             .attr("title")
@@ -192,6 +195,18 @@ impl<'a> Page<'a> {
                 sponsor = sponsor.or(m.sponsor);
                 push(Signal::SponsoredLabel, text.to_string(), describe(el));
             }
+        }
+        // A label heading the widget the block is in.
+        let at = map.pos(container);
+        for w in self.widgets.iter().filter(|w| w.scope.contains(&at)) {
+            if let Some(m) = rules.sponsored_kicker(w.label) {
+                sponsor = sponsor.or(m.sponsor);
+            }
+            push(
+                Signal::SponsoredLabel,
+                w.label.to_string(),
+                format!("{} heading the widget", w.place),
+            );
         }
         for el in std::iter::once(container).chain(
             container
@@ -330,13 +345,18 @@ impl<'a> Page<'a> {
             })
             .or_else(|| anchor.attr("title"))?
             .to_string();
-        if let Some((m, rest)) = rules.sponsored_title_prefix(&title) {
+        if let Some((m, rest)) = rules.sponsored_title_label(&title) {
             evidence.push(Evidence {
                 signal: Signal::SponsoredTitlePrefix,
                 matched: m.label,
                 location: describe(anchor),
             });
             title = rest;
+        }
+        // A link whose whole text is a label leads to the paid section; it is none of its items.
+        if rules.sponsored_kicker(&title).is_some() {
+            claims.skip(map, "link to a paid section", container);
+            return None;
         }
         let sponsored = evidence.iter().any(|e| e.signal.is_sponsored());
         if !sponsored {
