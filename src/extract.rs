@@ -298,8 +298,25 @@ pub(crate) fn disclosure_evidence(
     if let Some(d) = placed(&|p| rules.disclosure(p)) {
         return vec![evidence(Signal::SponsoredDisclosure, d)];
     }
+    // Hashtags stand at the start or the end of a post.
+    let edges = |find: &dyn Fn(&str) -> Option<String>| {
+        paragraphs
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| *i < 2 || i + 2 >= count || p.chars().count() <= 200)
+            .find_map(|(_, p)| find(p))
+    };
+    let negated = placed(&|p| rules.negation(p));
+    if negated.is_none()
+        && let Some(tag) = edges(&|p| rules.hashtag(p, false))
+    {
+        return vec![evidence(Signal::SponsoredDisclosure, tag)];
+    }
     let mut out = Vec::new();
-    if let Some(w) = placed(&|p| rules.weak_label(p)) {
+    let weak = placed(&|p| rules.weak_label(p))
+        .or(negated)
+        .or_else(|| edges(&|p| rules.hashtag(p, false).or_else(|| rules.hashtag(p, true))));
+    if let Some(w) = weak {
         out.push(evidence(Signal::WeakDisclosure, w));
     }
     if let Some(words) = rules.promotional_wording(&paragraphs.join(" ")) {

@@ -80,6 +80,14 @@ pub struct SponsoredRules {
     pub slot_texts: Vec<String>,
     pub disclosures: Vec<String>,
     pub disclosure_exceptions: Vec<String>,
+    /// Hashtags that disclose a paid post (`#ad`, `#werbung`), and ones too weak to route on.
+    pub hashtags: Vec<String>,
+    pub weak_hashtags: Vec<String>,
+    /// Wording that says a post is *not* paid ("unbezahlte Werbung", "not sponsored"): the post
+    /// stays editorial, as a suspect.
+    pub negations: Vec<String>,
+    /// Words that are a label only as a badge or kicker right above a headline ("Promotion").
+    pub head_kickers: Vec<String>,
     pub promotional: Vec<String>,
 }
 
@@ -167,6 +175,10 @@ impl RulesFile {
         s.slot_texts.extend(o.slot_texts);
         s.disclosures.extend(o.disclosures);
         s.disclosure_exceptions.extend(o.disclosure_exceptions);
+        s.hashtags.extend(o.hashtags);
+        s.weak_hashtags.extend(o.weak_hashtags);
+        s.negations.extend(o.negations);
+        s.head_kickers.extend(o.head_kickers);
         s.promotional.extend(o.promotional);
         let p = &mut self.personnel;
         let o = other.personnel;
@@ -241,6 +253,10 @@ pub struct Rules {
     weak_phrases: Phrases,
     slot_texts: Vec<String>,
     disclosures: Phrases,
+    negations: Phrases,
+    hashtags: Vec<String>,
+    weak_hashtags: Vec<String>,
+    head_kickers: Vec<String>,
     disclosure_exceptions: Vec<String>,
     promotional: Phrases,
     /// The sponsored labels (longest first), to find them inside running text.
@@ -436,6 +452,10 @@ impl Rules {
             connectors: norm_all(&file.sponsored.connectors),
             slot_texts: norm_all(&file.sponsored.slot_texts),
             disclosures: Phrases::new(norm_all(&file.sponsored.disclosures)),
+            negations: Phrases::new(norm_all(&file.sponsored.negations)),
+            hashtags: norm_all(&file.sponsored.hashtags),
+            weak_hashtags: norm_all(&file.sponsored.weak_hashtags),
+            head_kickers: norm_all(&file.sponsored.head_kickers),
             disclosure_exceptions: norm_all(&file.sponsored.disclosure_exceptions),
             promotional: Phrases::new(norm_all(&file.sponsored.promotional)),
             label_phrases: Phrases::new(sponsored_labels.iter().map(|l| l.0.clone()).collect()),
@@ -535,11 +555,11 @@ impl Rules {
             let Some(rest) = n.text.strip_prefix(label.as_str()) else {
                 continue;
             };
-            let Some(rest) = rest.strip_prefix([' ', '|', ':']) else {
+            let Some(rest) = rest.strip_prefix([' ', '|', ':', ',']) else {
                 continue;
             };
             let name = n.original_from(n.text.len() - rest.len()).trim();
-            let name = name.trim_start_matches(['|', ':', ' ']);
+            let name = name.trim_start_matches(['|', ':', ',', ' ']);
             let words = name.split_whitespace().count();
             let capitalised = name.chars().next().is_some_and(char::is_uppercase);
             if (1..=3).contains(&words) && capitalised {
@@ -555,6 +575,9 @@ impl Rules {
     /// A post's statement about itself that it was made with or for a brand.
     pub fn disclosure(&self, text: &str) -> Option<String> {
         let n = normalize(text);
+        if self.negations.first_in(&n).is_some() {
+            return None;
+        }
         let found = self.disclosures.first_in(&n)?;
         let after = &n[n.find(found.as_str()).unwrap_or(0) + found.len()..];
         let agency = self.disclosure_exceptions.iter().any(|e| {
@@ -564,6 +587,38 @@ impl Rules {
                 || (e.contains(' ') || e.contains('-')) && after.contains(e.as_str())
         });
         (!agency).then(|| found.clone())
+    }
+
+    /// A statement that a post is not paid ("unbezahlte Werbung", "not sponsored").
+    pub fn negation(&self, text: &str) -> Option<String> {
+        let n = normalize(text);
+        self.negations.first_in(&n).cloned()
+    }
+
+    /// A disclosing hashtag in a text (`#ad`, `#werbung`), as a whole tag; `weak` for the ones
+    /// regulators call insufficient (`#sp`, `#collab`).
+    pub fn hashtag(&self, text: &str, weak: bool) -> Option<String> {
+        if !text.contains('#') {
+            return None;
+        }
+        let n = normalize(text);
+        let list = if weak {
+            &self.weak_hashtags
+        } else {
+            &self.hashtags
+        };
+        n.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '.' | '(' | ')' | '!' | '|'))
+            .find(|tok| list.iter().any(|h| h == tok))
+            .map(str::to_string)
+    }
+
+    /// A badge or kicker word that is a label right above a headline ("Promotion").
+    pub fn head_kicker(&self, text: &str) -> Option<String> {
+        let trimmed = text.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '-' | '–' | '|' | ':' | '*' | '[' | ']' | '(' | ')')
+        });
+        let (n, longer) = fold(trimmed, 64);
+        (!longer && self.head_kickers.contains(&n)).then(|| trimmed.to_string())
     }
 
     /// Promotional wording found in a text, when there is enough of it to look like an ad.
@@ -1185,6 +1240,64 @@ mod tests {
             rules
                 .sponsored_label("Artiklen fortsætter efter annoncen")
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn finds_labels_after_titles_hashtags_and_negations() {
+        let rules = Rules::builtin();
+        for (title, clean) in [
+            ("AEG Ultramix im Test ⌈WERBUNG⌉", "AEG Ultramix im Test"),
+            (
+                "Neue Jacken für den Winter (Anzeige)",
+                "Neue Jacken für den Winter",
+            ),
+            ("Geschenkideen – Werbung", "Geschenkideen"),
+            (
+                "Five cloud tips | Sponsored by Northwind",
+                "Five cloud tips",
+            ),
+        ] {
+            let (_, rest) = rules.sponsored_title_label(title).expect(title);
+            assert_eq!(rest, clean);
+        }
+        assert!(
+            rules
+                .sponsored_title_label("Werbung in sozialen Medien wirkt")
+                .is_none()
+        );
+        assert!(rules.sponsored_title_label("Kampagne (Teil 2)").is_none());
+        assert_eq!(
+            rules
+                .hashtag("Toller Tag am See! #ad #sommer", false)
+                .as_deref(),
+            Some("#ad")
+        );
+        assert!(rules.hashtag("#adventure #adidas", false).is_none());
+        assert_eq!(
+            rules.hashtag("#collab mit X", true).as_deref(),
+            Some("#collab")
+        );
+        assert!(
+            rules
+                .disclosure("Unbezahlte Werbung: dieser Beitrag enthält Werbung")
+                .is_none()
+        );
+        assert!(rules.negation("*unbezahlte Werbung").is_some());
+        assert!(
+            rules
+                .disclosure("Dieser Beitrag entstand in Kooperation mit Acme.")
+                .is_some()
+        );
+        assert!(
+            rules
+                .disclosure("Die Studie entstand in Kooperation mit der Universität.")
+                .is_none()
+        );
+        assert!(rules.head_kicker("Promotion").is_some());
+        assert!(rules.head_kicker("Promotion für Vertrieb").is_none());
+        assert!(
+            rules.is_more_link("More \"Tech News\" »") && !rules.is_more_link("Morecambe wins")
         );
     }
 

@@ -157,17 +157,27 @@ impl<'a> Page<'a> {
             if text.chars().count() > 90 || el.child_elements().any(|c| map.text(c) == text) {
                 continue;
             }
+            if !self.before_body(el, body_start) || self.is_slot_label(el) {
+                continue;
+            }
             // A link is only a label by its exact text (a category link "ANZEIGE"); other
-            // elements may carry a kicker with the sponsor's name ("- Advertorial Dalbello-").
+            // elements may carry a kicker with the sponsor's name ("- Advertorial Dalbello-"),
+            // a badge word ("Promotion"), or a byline ending in one ("By Jane Doe (Sponsored
+            // Post)").
             let label = if el.value().name() == "a" {
                 rules.sponsored_label(text)
             } else {
-                rules.sponsored_kicker(text)
+                rules
+                    .sponsored_kicker(text)
+                    .or_else(|| rules.sponsored_title_suffix(text).map(|(m, _)| m))
+                    .or_else(|| {
+                        rules.head_kicker(text).map(|k| crate::rules::LabelMatch {
+                            label: k,
+                            sponsor: None,
+                        })
+                    })
             };
-            if let Some(m) = label
-                && self.before_body(el, body_start)
-                && !self.is_slot_label(el)
-            {
+            if let Some(m) = label {
                 sponsor = sponsor.or(m.sponsor);
                 evidence.push(Evidence {
                     signal: Signal::SponsoredLabel,
@@ -197,6 +207,36 @@ impl<'a> Page<'a> {
                     break;
                 }
             }
+        }
+        // The document's own title and its share title, with a label before or after.
+        let doc_title = map.named("title").next().map(|t| self.text(t).to_string());
+        for (title, place) in [
+            (doc_title, "document title"),
+            (self.meta("meta[property='og:title']"), "og:title"),
+        ] {
+            if let Some((m, _)) = title
+                .as_deref()
+                .and_then(|t| rules.sponsored_title_label(t))
+            {
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredTitlePrefix,
+                    matched: m.label,
+                    location: place.into(),
+                });
+                break;
+            }
+        }
+        // A breadcrumb naming the page's section ("Home › Anzeige › …").
+        if let Some(q) = sel("[class*=breadcrumb] a, [class*=Breadcrumb] a")
+            && let Some(a) = map
+                .select(Some("a"), &q)
+                .find(|a| rules.sponsored_label(self.text(*a)).is_some())
+        {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredCategory,
+                matched: self.text(a).to_string(),
+                location: format!("{} (breadcrumb)", describe(a)),
+            });
         }
         let body_el = map.named("body").next();
         for el in [Some(article), body_el].into_iter().flatten() {
