@@ -1,6 +1,8 @@
 //! The page's own article: headline, lede, body text in order, date and author, and the paid
 //! signals that belong to the article as a whole (kickers, tags, markup, schema.org types).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, FixedOffset};
 use scraper::{ElementRef, Selector};
 
@@ -21,11 +23,63 @@ impl<'a> Page<'a> {
                 .copied()
                 .find(|e| e.value().name() == name)
         };
-        // The headline: the article's own h1, else its first h2 (a post under a site-name h1),
-        // else the page's h1.
-        let h1 = first("h1", article)
-            .or_else(|| first("h2", article))
-            .or_else(|| first("h1", map.html.root_element()))?;
+        // The headline: of the article's h1, the page's h1 before the article, the article's
+        // first h2 (a post under a site-name h1) and the page's first h1, the first that the
+        // page's own title (og:title or <title>) names; else the first of them.
+        // A heading that is a link to the home page is the site's name (blog themes).
+        let site_name = |h: &ElementRef| {
+            map.descendants(*h).iter().any(|a| {
+                a.value().name() == "a"
+                    && self.text(*a) == self.text(*h)
+                    && self.href(*a).is_some_and(super::teasers::is_home)
+            })
+        };
+        let page_h1 = map
+            .named("h1")
+            .find(|h| !self.is_ignored(*h) && map.pos(*h) < map.pos(article) && !site_name(h));
+        let candidates: Vec<ElementRef<'a>> = [
+            first("h1", article),
+            page_h1,
+            first("h2", article),
+            first("h1", map.html.root_element()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let page_title = self
+            .meta("meta[property='og:title']")
+            .or_else(|| map.named("title").next().map(|t| self.text(t).to_string()))
+            .map(|t| crate::rules::normalize(&t))
+            .unwrap_or_default();
+        let named = |h: &ElementRef| {
+            let t = crate::rules::normalize(self.text(*h));
+            // Most of the title: a site name in "Headline | Site" is not the headline.
+            t.chars().count() >= 10 && t.len() * 2 >= page_title.len() && page_title.contains(&t)
+        };
+        let h1 = candidates
+            .iter()
+            .copied()
+            .filter(|h| !site_name(h))
+            .find(named)
+            .or_else(|| {
+                // Any h1 or h2 of the page the page's title names (the article element may be
+                // a template's wrapper around the text only).
+                map.named("h1")
+                    .chain(map.named("h2"))
+                    .filter(|h| !self.is_ignored(*h) && !site_name(h))
+                    .find(named)
+            })
+            .or_else(|| {
+                // Without a match, the old order: the article's h1, its first h2, any h1.
+                [
+                    first("h1", article),
+                    first("h2", article),
+                    first("h1", map.html.root_element()),
+                ]
+                .into_iter()
+                .flatten()
+                .next()
+            })?;
         let mut evidence = Vec::new();
         let mut title = self.text(h1).to_string();
         if let Some((m, rest)) = rules.sponsored_title_label(&title) {
@@ -81,7 +135,7 @@ impl<'a> Page<'a> {
         if body_chars.saturating_sub(1) < 200 && lede.is_none() {
             return None;
         }
-        let paragraphs: Vec<&str> = parts.iter().map(|(_, t)| *t).collect();
+        let paragraphs: Vec<&str> = parts.iter().map(|(_, t)| t.as_ref()).collect();
         evidence.extend(crate::extract::disclosure_evidence(
             &paragraphs,
             rules,
@@ -335,17 +389,29 @@ impl<'a> Page<'a> {
 
     /// Collects the article's text blocks in order, as (HTML, text). Returns false when a
     /// header that ends the article ("Læs også", "Læses lige nu") was met directly in the body.
+    /// Text written straight into a container, lines apart (`text<br><br>text`), makes blocks
+    /// too, as many blogs and older sites write their posts.
     fn walk_body(
         &self,
         el: ElementRef<'a>,
         top: bool,
         skip: &[ElementRef<'a>],
         claims: &Claims,
-        out: &mut Vec<(String, &'a str)>,
+        out: &mut Vec<(String, Cow<'a, str>)>,
     ) -> bool {
         let rules = self.rules();
         let map = self.map;
-        for child in el.child_elements() {
+        let mut run = BareRun::default();
+        for node in el.children() {
+            if let Some(t) = node.value().as_text() {
+                if !super::map::in_code(node) {
+                    run.push_text(t);
+                }
+                continue;
+            }
+            let Some(child) = ElementRef::wrap(node) else {
+                continue;
+            };
             if skip.iter().any(|s| s.id() == child.id())
                 || self.is_ignored(child)
                 || claims.covers(map, child)
@@ -354,6 +420,20 @@ impl<'a> Page<'a> {
             }
             let name = child.value().name();
             let text = self.text(child);
+            if is_inline(name)
+                && !map
+                    .descendants(child)
+                    .iter()
+                    .any(|d| is_block(d.value().name()))
+            {
+                run.push_inline(child.html(), text);
+                continue;
+            }
+            if name == "br" {
+                run.line_break(out);
+                continue;
+            }
+            run.flush(out);
             match name {
                 "p" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "ul" | "ol" | "figure"
                 | "pre" | "table" | "dl" => {
@@ -370,7 +450,7 @@ impl<'a> Page<'a> {
                     {
                         continue;
                     }
-                    out.push((child.html(), text));
+                    out.push((child.html(), Cow::Borrowed(text)));
                 }
                 "aside" | "nav" | "h1" => {}
                 _ => {
@@ -383,7 +463,104 @@ impl<'a> Page<'a> {
                 }
             }
         }
+        run.flush(out);
         true
+    }
+}
+
+/// Elements that run inside a line of text.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b"
+            | "strong"
+            | "em"
+            | "i"
+            | "span"
+            | "small"
+            | "sup"
+            | "sub"
+            | "u"
+            | "abbr"
+            | "time"
+            | "mark"
+            | "q"
+            | "cite"
+            | "code"
+            | "font"
+    )
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "table"
+            | "blockquote"
+            | "figure"
+            | "section"
+            | "article"
+            | "pre"
+            | "dl"
+    )
+}
+
+/// Text written straight into a container, gathered until a blank line or a block element.
+#[derive(Default)]
+struct BareRun {
+    html: String,
+    text: String,
+    /// A `<br>` just passed: a second one ends the block.
+    after_break: bool,
+}
+
+impl BareRun {
+    fn push_text(&mut self, t: &str) {
+        if t.trim().is_empty() {
+            return;
+        }
+        self.html.push_str(&crate::extract::escape(t));
+        self.push_words(t);
+    }
+
+    fn push_inline(&mut self, html: String, text: &str) {
+        self.html.push_str(&html);
+        self.push_words(text);
+    }
+
+    fn push_words(&mut self, t: &str) {
+        for word in t.split_whitespace() {
+            if !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.text.push_str(word);
+        }
+        self.after_break = false;
+    }
+
+    fn line_break<'a>(&mut self, out: &mut Vec<(String, Cow<'a, str>)>) {
+        if self.after_break {
+            self.flush(out);
+        } else {
+            self.html.push_str("<br>");
+            self.after_break = true;
+        }
+    }
+
+    /// Emits the run as a block when it is running text (a few words are a caption or a label).
+    fn flush<'a>(&mut self, out: &mut Vec<(String, Cow<'a, str>)>) {
+        let run = std::mem::take(self);
+        if run.text.chars().count() >= 80 {
+            out.push((format!("<p>{}</p>", run.html), Cow::Owned(run.text)));
+        }
     }
 }
 

@@ -19,6 +19,7 @@ impl<'a> Page<'a> {
                 .flat_map(|s| s.ignore_selectors.iter().cloned()),
         );
         let mut roots = self.select_all(&selectors);
+        roots.retain(|el| !self.holds_the_page(*el));
         for el in &roots {
             if !self.is_ignored(*el) {
                 self.skipped_regions
@@ -62,11 +63,16 @@ impl<'a> Page<'a> {
     /// The page's own article: the `article` (or articleBody) holding the page's `h1`.
     pub(super) fn find_article(&self) -> Option<ElementRef<'a>> {
         let map = self.map;
+        // Paragraphs of running text: `p` elements, and text written straight into a container
+        // (`text<br><br>text`), counted by the blank lines in it.
         let long_paragraphs = |a: ElementRef| {
             map.descendants(a)
                 .iter()
-                .filter(|p| p.value().name() == "p" && map.text(**p).len() > 80)
-                .count()
+                .map(|p| match p.value().name() {
+                    "p" => usize::from(map.text(*p).len() > 80),
+                    _ => bare_paragraphs(*p),
+                })
+                .sum::<usize>()
         };
         let h1 = map.named("h1").find(|h| !self.is_ignored(*h));
         let around_h1 = h1.and_then(|h| {
@@ -100,6 +106,13 @@ impl<'a> Page<'a> {
         h1?.ancestors()
             .filter_map(ElementRef::wrap)
             .find(|a| long_paragraphs(*a) >= 2)
+    }
+
+    /// Whether an element holds the page itself: its headline and running text. Such an element
+    /// is never ignored, whatever selector matches it (a page wrapped in a hidden or paywall
+    /// container).
+    fn holds_the_page(&self, el: ElementRef<'a>) -> bool {
+        self.map.holds_h1(el) && self.map.long_paragraphs(el, 80) >= 2
     }
 
     /// The block a people-notice header heads; on a page that is all notices (the header is the
@@ -411,4 +424,40 @@ impl<'a> Page<'a> {
             claims.claim(map, section);
         }
     }
+}
+
+/// Paragraphs of text written straight into an element: runs of 80 or more characters between
+/// blank lines (two `<br>`) or block elements.
+fn bare_paragraphs(el: ElementRef) -> usize {
+    let (mut count, mut run, mut breaks) = (0, 0usize, 0);
+    for node in el.children() {
+        match node.value() {
+            scraper::Node::Text(t) if !super::map::in_code(node) => {
+                run += t.trim().len();
+                if !t.trim().is_empty() {
+                    breaks = 0;
+                }
+            }
+            scraper::Node::Element(e) if e.name() == "br" => {
+                breaks += 1;
+                if breaks >= 2 {
+                    count += usize::from(run >= 80);
+                    run = 0;
+                }
+            }
+            scraper::Node::Element(e)
+                if matches!(e.name(), "a" | "b" | "strong" | "em" | "i" | "span") =>
+            {
+                if let Some(inner) = ElementRef::wrap(node) {
+                    run += inner.text().map(str::len).sum::<usize>();
+                }
+            }
+            scraper::Node::Element(_) => {
+                count += usize::from(run >= 80);
+                run = 0;
+            }
+            _ => {}
+        }
+    }
+    count + usize::from(run >= 80)
 }

@@ -424,7 +424,7 @@ impl<'a> Page<'a> {
 }
 
 /// Whether a canonical URL is a site's home page (path `/`, no query).
-fn is_home(href: &str) -> bool {
+pub(super) fn is_home(href: &str) -> bool {
     let rest = href.split_once("://").map_or(href, |(_, r)| r);
     rest.find(['/', '?'])
         .is_some_and(|i| i + 1 == rest.len() && rest.ends_with('/'))
