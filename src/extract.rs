@@ -4,6 +4,7 @@
 pub mod dates;
 mod feed;
 mod html;
+pub use html::ARTICLE_NOT_FOUND;
 pub mod identity;
 pub mod personnel;
 mod text;

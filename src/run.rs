@@ -297,6 +297,18 @@ fn run_source(
         }
         (options.progress)(spec);
     }
+    // A page that says it is an article but yields none: an article lost to every feed.
+    let lost: Vec<String> = outcome
+        .skipped
+        .iter()
+        .filter(|(_, s)| s.what == crate::extract::ARTICLE_NOT_FOUND)
+        .map(|(origin, s)| {
+            format!(
+                "{origin}: no article found on a page that says it is one ({})",
+                s.text
+            )
+        })
+        .collect();
     let mut items: Vec<Item> = outcome.items.into_iter().map(|c| c.item).collect();
     report.items_seen = items.len();
     if report.failed() {
@@ -366,6 +378,11 @@ fn run_source(
             "{}: no items found; check the source's URLs and rules",
             source.name
         ));
+    }
+    if !lost.is_empty() {
+        let mut all: Vec<String> = report.warning.take().into_iter().collect();
+        all.extend(lost);
+        report.warning = Some(all.join("; "));
     }
     tx.log_run(&RunRecord {
         status: "ok".into(),

@@ -2373,3 +2373,57 @@ fn serve_handles_odd_but_valid_requests() {
         .code(2);
     assert!(served.stop().success());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Paid content on real-world shapes: what the corpus pages cannot show through `eval` alone.
+
+#[test]
+fn a_page_that_says_it_is_an_article_but_yields_none_is_reported() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // An article page whose text is only a video and a caption: nothing to make an article of.
+    let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+        <meta property=\"og:type\" content=\"article\"><meta property=\"og:title\" content=\"Video: Havnen i nat\">\
+        </head><body><div class=\"player\"><video src=\"/v.mp4\"></video><span>02:14</span></div></body></html>";
+    let path = tmp.path().join("video.html");
+    std::fs::write(&path, page).expect("write");
+    feedsplit()
+        .args(["classify", "--explain"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "skipped\tVideo: Havnen i nat\tarticle not found",
+        ));
+    let config = write_config(tmp.path(), &[("video", vec![path.display().to_string()])]);
+    let out = run_job(&config);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning:")
+            && stderr.contains("no article found on a page that says it is one"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_sponsored_article_is_one_item_with_its_calls_to_action() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let page = labelled_article_page(4, "Annonceindlæg fra Skyhuset").replace(
+        "</div></article>",
+        "<p><a href=\"https://skyhuset.example/tilbud\">Få et uforpligtende tilbud på skyen her</a></p></div></article>",
+    );
+    let path = tmp.path().join("paid.html");
+    std::fs::write(&path, page).expect("write");
+    let out = feedsplit()
+        .args(["classify"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(
+        lines[0].starts_with("sponsored\tHistorie nummer 4"),
+        "{stdout}"
+    );
+}

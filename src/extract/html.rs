@@ -32,12 +32,23 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
     let body_start = page.body_start(&claims);
     page.unlinked_labels(&mut claims, body_start);
     let article = page.article(&mut claims, body_start);
+    match &article {
+        Some(a) if a.evidence.iter().any(|e| e.signal.is_sponsored()) => {
+            page.calls_to_action(&mut claims);
+        }
+        Some(_) => {}
+        None => page.article_not_found(&mut claims),
+    }
     let mut items: Vec<Item> = article.into_iter().collect();
     items.append(&mut claims.items);
     let mut skipped = page.skipped_regions;
     skipped.append(&mut claims.skipped);
     Ok(Extraction { items, skipped })
 }
+
+/// What `--explain` and `run` call a page that looks like an article page whose article was
+/// not found.
+pub const ARTICLE_NOT_FOUND: &str = "article not found";
 
 /// Refuses markup nested deeper than the parser can handle in linear time.
 pub(crate) fn check_depth(markup: &str, origin: &str) -> Result<(), ExtractError> {

@@ -172,6 +172,65 @@ impl<'a> Page<'a> {
         })
     }
 
+    /// A sponsored article is one item: the unlabelled links inside it are its calls to action,
+    /// not teasers of their own (labelled teasers inside it stay paid items).
+    pub(super) fn calls_to_action(&self, claims: &mut Claims) {
+        let Some(article) = self.article else { return };
+        let inside: std::collections::HashSet<&str> = self
+            .map
+            .descendants(article)
+            .iter()
+            .filter(|a| a.value().name() == "a")
+            .filter_map(|a| self.href(*a))
+            .collect();
+        let (ctas, items): (Vec<Item>, Vec<Item>) = std::mem::take(&mut claims.items)
+            .into_iter()
+            .partition(|i| {
+                i.block == Block::Teaser && i.link.as_deref().is_some_and(|l| inside.contains(l))
+            });
+        claims.items = items;
+        claims
+            .skipped
+            .extend(ctas.into_iter().map(|i| crate::extract::Skipped {
+                what: "call to action of the sponsored article".into(),
+                text: i.title,
+                location: i.link.unwrap_or_default(),
+            }));
+    }
+
+    /// Says so when a page that presents itself as an article (og:type article, an Article in
+    /// JSON-LD, a publication time) yields no article: an article lost to every feed.
+    pub(super) fn article_not_found(&self, claims: &mut Claims) {
+        let og_article = self
+            .meta("meta[property='og:type']")
+            .is_some_and(|t| t.eq_ignore_ascii_case("article"));
+        let dated = self
+            .meta("meta[property='article:published_time']")
+            .is_some();
+        let ld_article = json_ld(self.map).iter().any(|o| {
+            types_of(o)
+                .iter()
+                .any(|t| t.ends_with("Article") || t == "BlogPosting")
+        });
+        if !(og_article || dated || ld_article) {
+            return;
+        }
+        let title = self
+            .meta("meta[property='og:title']")
+            .or_else(|| {
+                self.map
+                    .named("title")
+                    .next()
+                    .map(|t| self.text(t).to_string())
+            })
+            .unwrap_or_default();
+        claims.skipped.push(crate::extract::Skipped {
+            what: super::ARTICLE_NOT_FOUND.into(),
+            text: title,
+            location: "page".into(),
+        });
+    }
+
     /// The elements inside `scope` matching a selector of the rules, in document order.
     fn first_matching(
         &self,
