@@ -208,7 +208,17 @@ impl<'a> Page<'a> {
                 .filter_map(ElementRef::wrap)
                 .take(3)
                 .find(|a| super::is_heading(a.value().name()));
+            // "Ad" alone is a label only when the markup says so too (class or title).
+            let short_ad = matches!(text.trim().to_lowercase().as_str(), "ad" | "ads")
+                && (label
+                    .value()
+                    .classes()
+                    .any(|c| c.to_lowercase().contains("ad"))
+                    || label
+                        .attr("title")
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case(text.trim())));
             let labelled = rules.sponsored_kicker(text).is_some()
+                || short_ad
                 || heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
             if !labelled || self.is_slot_label(label) {
                 continue;
@@ -224,19 +234,34 @@ impl<'a> Page<'a> {
                 }
                 header = parent;
             }
-            // A header opens its box; a label between items is a kicker of the next one.
-            if header
+            // A header opens its box (after the widget's own title, if any); a label between
+            // items is a kicker of the next one; a label after a box, with a new section or
+            // nothing after it, closes that box.
+            let before: Vec<ElementRef<'a>> = header
                 .prev_siblings()
                 .filter_map(ElementRef::wrap)
-                .any(|p| !map.text(p).is_empty())
-            {
-                continue;
-            }
-            let scope: Vec<ElementRef<'a>> = header
-                .next_siblings()
-                .filter_map(ElementRef::wrap)
-                .take_while(|s| !self.starts_section(*s))
+                .filter(|p| !map.text(*p).is_empty())
                 .collect();
+            let opens = before.iter().all(|p| super::is_heading(p.value().name()));
+            let scope: Vec<ElementRef<'a>> = if opens {
+                header
+                    .next_siblings()
+                    .filter_map(ElementRef::wrap)
+                    .take_while(|s| !self.starts_section(*s))
+                    .collect()
+            } else {
+                let next_text = header
+                    .next_siblings()
+                    .filter_map(ElementRef::wrap)
+                    .find(|n| !map.text(*n).is_empty());
+                let closes = next_text.is_none_or(|n| self.starts_section(n));
+                match before.first() {
+                    Some(boxed) if closes && !super::is_heading(boxed.value().name()) => {
+                        vec![*boxed]
+                    }
+                    _ => continue,
+                }
+            };
             let (Some(first), Some(last)) = (scope.first(), scope.last()) else {
                 continue;
             };
