@@ -208,15 +208,22 @@ impl<'a> Page<'a> {
                 .filter_map(ElementRef::wrap)
                 .take(3)
                 .find(|a| super::is_heading(a.value().name()));
-            // "Ad" alone is a label only when the markup says so too (class or title).
+            // "Ad" alone is a label only when the markup says so too (a class or title on it or
+            // on the wrappers that hold only it).
+            let says_ad = |e: &ElementRef| {
+                e.value().classes().any(|c| c.to_lowercase().contains("ad"))
+                    || e.attr("title")
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case(text.trim()))
+            };
             let short_ad = matches!(text.trim().to_lowercase().as_str(), "ad" | "ads")
-                && (label
-                    .value()
-                    .classes()
-                    .any(|c| c.to_lowercase().contains("ad"))
-                    || label
-                        .attr("title")
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case(text.trim())));
+                && std::iter::once(label)
+                    .chain(
+                        label
+                            .ancestors()
+                            .filter_map(ElementRef::wrap)
+                            .take_while(|a| map.text(*a) == text),
+                    )
+                    .any(|e| says_ad(&e));
             let labelled = rules.sponsored_kicker(text).is_some()
                 || short_ad
                 || heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
