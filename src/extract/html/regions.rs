@@ -285,28 +285,28 @@ impl<'a> Page<'a> {
         out
     }
 
-    /// Whether a block opens a section of its own: it is, or begins with, a heading that is no
-    /// link (a teaser's title is a link) and no label.
+    /// Whether a block opens a section of its own: a heading that is no link (a teaser's title
+    /// is a link) and no label comes in it before any link.
     fn starts_section(&self, block: ElementRef<'a>) -> bool {
         let map = self.map;
-        let first = map.subtree(block).iter().copied().find(|e| {
-            !self.text(*e).is_empty() && e.child_elements().all(|c| map.text(c) != map.text(*e))
-        });
-        first
-            .and_then(|e| {
-                e.ancestors()
+        for e in map.subtree(block) {
+            let name = e.value().name();
+            if name == "a" && !self.text(*e).is_empty() {
+                return false;
+            }
+            if super::is_heading(name)
+                && !self.text(*e).is_empty()
+                && !map.subtree(*e).iter().any(|a| a.value().name() == "a")
+                && !e
+                    .ancestors()
                     .filter_map(ElementRef::wrap)
-                    .chain(std::iter::once(e))
-                    .find(|h| super::is_heading(h.value().name()) && map.contains(block, *h))
-            })
-            .is_some_and(|h| {
-                !map.subtree(h).iter().any(|a| a.value().name() == "a")
-                    && !h
-                        .ancestors()
-                        .filter_map(ElementRef::wrap)
-                        .any(|a| a.value().name() == "a")
-                    && self.rules().sponsored_kicker(map.text(h)).is_none()
-            })
+                    .any(|a| a.value().name() == "a")
+                && self.rules().sponsored_kicker(map.text(*e)).is_none()
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// Whether a label marks an ad slot rather than content: the box it stands in holds nothing

@@ -28,7 +28,10 @@ impl<'a> Page<'a> {
             };
             // The page itself and a site's home page are no articles.
             let home = is_home(&href);
-            if page_url.as_deref() == Some(href.as_str()) || home || !self.is_title_link(anchor) {
+            if page_url.as_deref() == Some(href.as_str())
+                || home
+                || !(self.is_title_link(anchor) || self.is_widget_link(anchor))
+            {
                 continue;
             }
             let container = self.teaser_container(anchor, &href);
@@ -40,6 +43,21 @@ impl<'a> Page<'a> {
             }
             claims.claim(map, container);
         }
+    }
+
+    /// Inside a widget a label governs, every link with a name is one of its items, however short
+    /// (`Allergy Relief`) or image-only with a `title`.
+    fn is_widget_link(&self, anchor: ElementRef) -> bool {
+        let at = self.map.pos(anchor);
+        let text = self.text(anchor);
+        // Two words at least: a single word is a tag, a brand or a menu entry.
+        self.widgets.iter().any(|w| w.scope.contains(&at))
+            && (text.split_whitespace().count() >= 2
+                || text.is_empty()
+                    && anchor
+                        .attr("title")
+                        .is_some_and(|t| t.split_whitespace().count() >= 2))
+            && !self.rules().is_more_link(text)
     }
 
     /// A link whose text is a title: a heading in or around it, or several words standing
