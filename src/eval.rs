@@ -67,15 +67,20 @@ pub struct ExpectedPerson {
 
 impl Expected {
     pub fn load(path: &Path) -> Result<Expected, EvalError> {
-        let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|e| EvalError::Labels {
-            path: path.display().to_string(),
-            message: crate::rules::one_line(&e.to_string()),
-        })
+        load_toml(path)
     }
+}
+
+/// A TOML file of labels or floors, with errors naming the file.
+fn load_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| EvalError::Labels {
+        path: path.display().to_string(),
+        message: crate::rules::one_line(&e.to_string()),
+    })
 }
 
 /// Every labelled page in a directory: (input, labels), sorted by name.

@@ -770,6 +770,14 @@ const SIDEBAR: &str = "<div class=\"box\"><p class=\"label\">Annonceindlæg fra 
     <p>IT Confidence A/S har pr. 1. oktober 2025 ansat Henrik Thøgersen som it-konsulent. Nyt job</p>\
     </section>";
 
+/// A front page with one teaser, "Historie om skyen", linking to `path` on the test server.
+fn front_page_linking(server: &TestServer, path: &str) -> String {
+    front_page(&[("7/historie-7", "Historie om skyen", false)]).replace(
+        "https://news.example.dk/art/7/historie-7",
+        &server.url(path),
+    )
+}
+
 fn front_page(teasers: &[(&str, &str, bool)]) -> String {
     let mut body = String::new();
     for (slug, title, sponsored) in teasers {
@@ -1065,11 +1073,7 @@ fn a_malformed_config_names_file_and_line_before_fetching() {
 #[test]
 fn teasers_are_followed_once_for_content_dates_and_labels() {
     let server = TestServer::start();
-    let front = front_page(&[("7/historie-7", "Historie om skyen", false)]).replace(
-        "https://news.example.dk/art/7/historie-7",
-        &server.url("/art/7"),
-    );
-    server.set("/", "text/html", front);
+    server.set("/", "text/html", front_page_linking(&server, "/art/7"));
     // The article page itself carries the label the teaser lacked.
     let page = labelled_article_page(7, "Annonceindlæg fra Skyhuset");
     server.set("/art/7", "text/html", page);
@@ -1102,12 +1106,7 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
     server.set(
         "/",
         "text/html",
-        front_page(&[("7/historie-7", "Historie om skyen", false)])
-            .replace(
-                "https://news.example.dk/art/7/historie-7",
-                &server.url("/art/7"),
-            )
-            .replace("Forsiden", "Forsiden i dag"),
+        front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"),
     );
     assert!(run_job(&config).status.success());
     assert_eq!(server.take_log(), vec![("/".to_string(), 200)]);
@@ -2205,10 +2204,7 @@ fn a_304_to_a_first_request_is_a_failure_not_an_empty_feed() {
 fn items_past_retention_are_neither_new_nor_followed_again() {
     let server = TestServer::start();
     // NOW is 2026-01-01; the teaser is undated, its article page says September 2025.
-    let front = front_page(&[("7/historie-7", "Historie om skyen", false)]).replace(
-        "https://news.example.dk/art/7/historie-7",
-        &server.url("/art/7"),
-    );
+    let front = front_page_linking(&server, "/art/7");
     server.set("/", "text/html", front);
     server.set("/art/7", "text/html", article_page(7, ""));
     let tmp = tempfile::tempdir().expect("tmp");
@@ -2238,12 +2234,7 @@ fn items_past_retention_are_neither_new_nor_followed_again() {
         server.set(
             "/",
             "text/html",
-            front_page(&[("7/historie-7", "Historie om skyen", false)])
-                .replace(
-                    "https://news.example.dk/art/7/historie-7",
-                    &server.url("/art/7"),
-                )
-                .replace("Forsiden", "Forsiden i dag"),
+            front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"),
         );
     }
     assert_eq!(followed, vec![1, 0], "read once, then known");

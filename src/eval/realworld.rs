@@ -158,14 +158,7 @@ impl Default for Gate {
 
 impl Gate {
     pub fn load(path: &Path) -> Result<Gate, EvalError> {
-        let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|e| EvalError::Labels {
-            path: path.display().to_string(),
-            message: crate::rules::one_line(&e.to_string()),
-        })
+        super::load_toml(path)
     }
 
     /// Every floor the summary falls below, one line each.
