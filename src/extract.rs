@@ -197,31 +197,54 @@ impl Sanitizers {
                 self.by_base.len() - 1
             }
         };
-        item.content_html = Some(self.by_base[at].1.clean(&html).to_string());
+        item.content_html = Some(
+            self.by_base[at]
+                .1
+                .clean(&without_controls(&html))
+                .to_string(),
+        );
     }
 }
 
 /// Feed-safe HTML: no scripts, styles, frames, forms, objects, `<base>`/`<meta>`, event handlers
 /// or `javascript:`/`data:` URLs (ammonia's defaults allow none of them); links made absolute.
 pub fn sanitize(html: &str, base: Option<&url::Url>) -> String {
-    policy(base).clean(html).to_string()
+    policy(base).clean(&without_controls(html)).to_string()
+}
+
+/// Control characters removed before sanitising: `java\u{1}script:` must not become
+/// `javascript:` when the writer strips them later.
+fn without_controls(html: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if html.contains(bad) {
+        std::borrow::Cow::Owned(html.chars().filter(|c| !bad(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(html)
+    }
 }
 
 fn policy(base: Option<&url::Url>) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
-    if let Some(b) = base {
-        builder.url_relative(ammonia::UrlRelative::RewriteWithBase(b.clone()));
-    }
+    match base {
+        Some(b) => builder.url_relative(ammonia::UrlRelative::RewriteWithBase(b.clone())),
+        // A relative link means nothing in a feed without a base, and is no place to hide a
+        // scheme in.
+        None => builder.url_relative(ammonia::UrlRelative::Deny),
+    };
     builder
 }
 
 /// One id, one item: a block seen twice on a page (trending and related lists) is merged.
 fn dedupe(items: &mut Vec<Item>) {
     let mut out: Vec<Item> = Vec::with_capacity(items.len());
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for item in items.drain(..) {
-        match out.iter_mut().find(|i| i.id == item.id) {
-            Some(existing) => existing.absorb(item),
-            None => out.push(item),
+        match at.get(&item.id) {
+            Some(&i) => out[i].absorb(item),
+            None => {
+                at.insert(item.id.clone(), out.len());
+                out.push(item);
+            }
         }
     }
     *items = out;

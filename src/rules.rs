@@ -338,6 +338,17 @@ impl Phrases {
     }
 }
 
+/// A sponsor's name, not a clause: at most five words, at most two of them in lower case ("Bank
+/// of America"), so "Werbung für E-Zigaretten soll verboten werden" is a headline, not a label.
+fn name_like(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let lower = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    (!words.is_empty() && words.len() <= 5 && lower <= 2).then(|| name.to_string())
+}
+
 /// Brackets publishers put a label in, before or after a title.
 const BRACKETS: &[(char, char)] = &[('[', ']'), ('(', ')'), ('⌈', '⌉'), ('【', '】'), ('«', '»')];
 
@@ -519,7 +530,7 @@ impl Rules {
                 && !name.is_empty()
             {
                 let start = label_end + 1 + c.len() + 1;
-                return Some(n.original_from(start).trim().to_string());
+                return name_like(n.original_from(start).trim());
             }
         }
         // "Sponsored by X" has the connector in the label itself.
@@ -529,7 +540,7 @@ impl Rules {
                 .iter()
                 .any(|c| n.text[..label_end].ends_with(c.as_str()))
         {
-            return Some(n.original_from(label_end).trim().to_string());
+            return name_like(n.original_from(label_end).trim());
         }
         None
     }
@@ -1295,6 +1306,25 @@ mod tests {
                 .is_none()
         );
         assert!(rules.head_kicker("Promotion").is_some());
+        assert!(
+            rules
+                .sponsored_title_label(
+                    "Streit um Tabak – Werbung für E-Zigaretten soll verboten werden"
+                )
+                .is_none()
+        );
+        assert!(
+            rules
+                .sponsored_kicker("Werbung für E-Zigaretten soll verboten werden")
+                .is_none()
+        );
+        assert_eq!(
+            rules
+                .sponsored_label("Anzeige für Bergwerk Outdoor")
+                .and_then(|m| m.sponsor)
+                .as_deref(),
+            Some("Bergwerk Outdoor")
+        );
         assert!(rules.head_kicker("Promotion für Vertrieb").is_none());
         assert!(
             rules.is_more_link("More \"Tech News\" »") && !rules.is_more_link("Morecambe wins")

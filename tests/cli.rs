@@ -2418,3 +2418,22 @@ fn a_sponsored_article_is_one_item_with_its_calls_to_action() {
         "{stdout}"
     );
 }
+
+#[test]
+fn tens_of_thousands_of_labels_on_one_page_do_not_stall_extraction() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let page = tmp.path().join("labels.html");
+    let spans = "<span>Anzeige</span>".repeat(40_000);
+    std::fs::write(
+        &page,
+        format!("<html><body><h1>Viele Etiketten</h1><div>{spans}</div></body></html>"),
+    )
+    .expect("write");
+    // A guard against work that grows with the square of the page, not a speed target.
+    feedsplit()
+        .args(["classify"])
+        .arg(&page)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+}

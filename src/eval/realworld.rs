@@ -296,12 +296,16 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
             |c: &&Classified| want.is_some() && c.item.link.as_deref().map(link_key) == want;
         // An item not matched yet, by link or title; else one already matched by the same link
         // (the same ad in two widgets of a page is one item of the feed).
-        let hit = others
-            .iter()
-            .enumerate()
-            .position(|(i, c)| {
-                !matched[i] && (link_hit(c) || same_title(&c.item.title, &paid.title))
-            })
+        // By link first, then by title, among items not matched yet; else an item already
+        // matched by the same link.
+        let unmatched = |test: &dyn Fn(&&Classified) -> bool| {
+            others
+                .iter()
+                .enumerate()
+                .position(|(i, c)| !matched[i] && test(c))
+        };
+        let hit = unmatched(&|c| link_hit(c))
+            .or_else(|| unmatched(&|c| same_title(&c.item.title, &paid.title)))
             .or_else(|| others.iter().position(link_hit));
         match hit {
             Some(i) if others[i].class == Class::Sponsored => {

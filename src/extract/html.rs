@@ -214,35 +214,42 @@ impl<'a> Page<'a> {
     }
 
     /// The elements each selector matches, selector by selector (a comma list as one, in
-    /// document order), found in one pass over the page.
+    /// document order).
     fn select_all(&self, selectors: &[String]) -> Vec<ElementRef<'a>> {
-        // Every comma-free part, parsed, with the list it belongs to.
-        let mut parts: Vec<(usize, &str, Selector)> = Vec::new();
-        for (i, list) in selectors.iter().enumerate() {
-            if sel(list).is_none() {
-                continue;
-            }
-            for part in split_selector_list(list) {
-                if let Some(q) = sel(part) {
-                    parts.push((i, part, q));
+        self.select_groups(&[selectors]).pop().unwrap_or_default()
+    }
+
+    /// `select_all` for several groups of selectors at once, in one pass over the page.
+    fn select_groups(&self, groups: &[&[String]]) -> Vec<Vec<ElementRef<'a>>> {
+        // Every comma-free part, parsed, with the group and list it belongs to.
+        let mut parts: Vec<(usize, usize, &str, Selector)> = Vec::new();
+        for (g, group) in groups.iter().enumerate() {
+            for (i, list) in group.iter().enumerate() {
+                if sel(list).is_none() {
+                    continue;
+                }
+                for part in split_selector_list(list) {
+                    if let Some(q) = sel(part) {
+                        parts.push((g, i, part, q));
+                    }
                 }
             }
         }
-        let queries: Vec<(&str, &Selector)> = parts.iter().map(|(_, t, q)| (*t, q)).collect();
+        let queries: Vec<(&str, &Selector)> = parts.iter().map(|(_, _, t, q)| (*t, q)).collect();
         let found = self.map.select_each(&queries);
-        let mut out = Vec::new();
+        let mut out: Vec<Vec<ElementRef<'a>>> = vec![Vec::new(); groups.len()];
         let mut at = 0;
         while at < parts.len() {
-            let list = parts[at].0;
+            let (group, list) = (parts[at].0, parts[at].1);
             let mut matched: Vec<ElementRef<'a>> = Vec::new();
-            while at < parts.len() && parts[at].0 == list {
+            while at < parts.len() && (parts[at].0, parts[at].1) == (group, list) {
                 matched.extend(found[at].iter().copied());
                 at += 1;
             }
             // A comma list matches in document order, each element once.
             matched.sort_by_key(|e| self.map.pos(*e));
             matched.dedup_by_key(|e| e.id());
-            out.extend(matched);
+            out[group].extend(matched);
         }
         out
     }

@@ -91,8 +91,14 @@ pub fn is_public(ip: IpAddr) -> bool {
                 return is_public_v4(v4);
             }
             let seg = v6.segments();
-            // NAT64 (64:ff9b::/96) carries an IPv4 address in its last 32 bits.
-            if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0; 4] {
+            // Local-use NAT64 (64:ff9b:1::/48) reaches whatever the operator maps it to.
+            if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2] == 1 {
+                return false;
+            }
+            // NAT64 (64:ff9b::/96) and IPv4-translated (::ffff:0:a.b.c.d) carry an IPv4
+            // address in their last 32 bits.
+            let translated = seg[..4] == [0; 4] && seg[4] == 0xffff && seg[5] == 0;
+            if (seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0; 4]) || translated {
                 let [a, b] = seg[6].to_be_bytes();
                 let [c, d] = seg[7].to_be_bytes();
                 return is_public_v4(Ipv4Addr::new(a, b, c, d));
@@ -179,16 +185,19 @@ pub fn fetch(
             message: format!("only http and https are fetched, not {}:", parsed.scheme()),
         });
     }
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(options.timeout))
-        .max_redirects(options.max_redirects)
-        .user_agent(options.user_agent.as_str())
-        .build();
+    let config = || {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(options.timeout))
+            .max_redirects(options.max_redirects)
+            .user_agent(options.user_agent.as_str())
+    };
     let agent = match policy {
-        AddressPolicy::Any => ureq::Agent::new_with_config(config),
+        AddressPolicy::Any => ureq::Agent::new_with_config(config().build()),
+        // No proxy from the environment: through a proxy the resolver would only ever see the
+        // proxy's address, and the check would be void.
         AddressPolicy::PublicOnly => ureq::Agent::with_parts(
-            config,
+            config().proxy(None).build(),
             DefaultConnector::default(),
             PublicOnlyResolver::default(),
         ),
@@ -366,6 +375,47 @@ impl Fetcher {
         match self.robots_cache.get(origin) {
             Some(Some(robot)) => robot.allowed(url.as_str()),
             _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fd12::1",
+            "::ffff:127.0.0.1",
+            "::ffff:0:10.0.0.1",
+            "64:ff9b::a00:1",
+            "64:ff9b:1::1",
+            "::127.0.0.1",
+        ] {
+            let ip: IpAddr = private.parse().expect(private);
+            assert!(!is_public(ip), "{private}");
+        }
+        for public in [
+            "93.184.216.34",
+            "2606:2800:220:1:248:1893:25c8:1946",
+            "::ffff:93.184.216.34",
+        ] {
+            let ip: IpAddr = public.parse().expect(public);
+            assert!(is_public(ip), "{public}");
         }
     }
 }

@@ -16,8 +16,8 @@ const VOID: &[&str] = &[
 /// Elements whose end tag is implied by their next sibling (`<p>`, `<li>`, table cells, …): an
 /// unclosed run of them does not nest, so they are not counted.
 const IMPLIED_END: &[&str] = &[
-    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "thead", "tbody", "tfoot",
-    "colgroup", "caption", "rb", "rt", "rtc", "rp", "html", "head", "body",
+    "p", "li", "dt", "dd", "option", "tr", "td", "th", "thead", "tbody", "tfoot", "colgroup",
+    "caption", "html", "head", "body",
 ];
 
 /// Elements whose content is text up to their end tag.
@@ -52,7 +52,8 @@ pub fn check(markup: &str, limit: usize) -> Result<usize, usize> {
             }
             Some(c) if c.is_ascii_alphabetic() => {
                 let (name, end) = tag_name(bytes, i);
-                i = end;
+                // Past the tag's attributes, quotes respected: `title="<!--"` is no comment.
+                i = skip_tag(bytes, end);
                 if RAW_TEXT.contains(&name.as_str()) {
                     i = skip_raw_text(bytes, i, &name);
                 } else if counted(&name) {
@@ -87,20 +88,41 @@ fn tag_name(bytes: &[u8], from: usize) -> (String, usize) {
     (name, end)
 }
 
-/// Past a comment (`<!-- … -->`), doctype, CDATA section or processing instruction.
-fn skip_markup_declaration(bytes: &[u8], from: usize) -> usize {
-    let rest = &bytes[from..];
-    let close: &[u8] = if rest.starts_with(b"!--") {
-        b"-->"
-    } else if rest.starts_with(b"![CDATA[") {
-        b"]]>"
-    } else {
-        b">"
-    };
-    find(rest, close).map_or(bytes.len(), |p| from + p + close.len())
+/// Past a tag's attributes to its `>`, skipping quoted values.
+fn skip_tag(bytes: &[u8], from: usize) -> usize {
+    let mut quote = None;
+    let mut i = from;
+    while let Some(&b) = bytes.get(i) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return i + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
-/// Past the end tag of a raw-text element (`</script>`), case-insensitively.
+/// Past a comment (`<!-- … -->`, also ended by `--!>`), doctype or processing instruction.
+/// Outside foreign content a CDATA section is a bogus comment that ends at the first `>`, as
+/// the parser reads it.
+fn skip_markup_declaration(bytes: &[u8], from: usize) -> usize {
+    let rest = &bytes[from..];
+    if rest.starts_with(b"!--") {
+        let ends = [find(rest, b"-->"), find(rest, b"--!>").map(|p| p + 1)];
+        return ends
+            .into_iter()
+            .flatten()
+            .min()
+            .map_or(bytes.len(), |p| from + p + 3);
+    }
+    find(rest, b">").map_or(bytes.len(), |p| from + p + 1)
+}
+
+/// Past the end tag of a raw-text element (`</script>`), case-insensitively. Without one
+/// (a `<title>` in SVG, say, is no raw text), nothing is skipped: counting too much is safe.
 fn skip_raw_text(bytes: &[u8], from: usize, name: &str) -> usize {
     let end_tag = format!("</{name}");
     let mut i = from;
@@ -112,7 +134,7 @@ fn skip_raw_text(bytes: &[u8], from: usize, name: &str) -> usize {
         }
         i = at + 2;
     }
-    bytes.len()
+    from
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -138,6 +160,24 @@ mod tests {
         );
         assert_eq!(check(&"<div>".repeat(50), 10), Err(11));
         assert_eq!(check(&"<DIV/>".repeat(5), 10), Ok(5));
+        // What hides markup from a naive scan hides nothing from this one.
+        assert_eq!(
+            check(&format!("<p title=\"<!--\">{}", "<div>".repeat(50)), 10),
+            Err(11)
+        );
+        assert_eq!(
+            check(&format!("<!-- x --!>{}", "<div>".repeat(50)), 10),
+            Err(11)
+        );
+        assert_eq!(
+            check(&format!("<![CDATA[>{}", "<div>".repeat(50)), 10),
+            Err(11)
+        );
+        assert_eq!(
+            check(&format!("<svg><title>{}", "<g>".repeat(50)), 10),
+            Err(11)
+        );
+        assert_eq!(check(&"<rb>".repeat(50), 10), Err(11));
     }
 
     #[test]

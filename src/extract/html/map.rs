@@ -370,35 +370,47 @@ impl<'a> PageMap<'a> {
 }
 
 /// A set of subtrees (ignored regions, claimed blocks), asked "is this element in one of them".
+/// Subtrees nest or are apart, so the outermost ones, sorted, answer by binary search.
 #[derive(Default)]
 pub struct Regions {
-    /// Spans `[start, end)` of the subtrees' roots.
-    spans: Vec<(usize, usize)>,
+    /// Spans `[start, end)` of the outermost subtrees, by start; none overlaps another.
+    outer: Vec<(usize, usize)>,
+    /// Every root inserted, nested ones included.
+    roots: std::collections::HashSet<(usize, usize)>,
 }
 
 impl Regions {
     pub fn insert(&mut self, map: &PageMap, el: ElementRef) {
         let span = map.span(el);
-        if span.0 != usize::MAX && !self.spans.contains(&span) {
-            self.spans.push(span);
+        if span.0 == usize::MAX || !self.roots.insert(span) || self.covers_pos(span.0) {
+            return;
         }
+        // Drop the subtrees the new one holds, and keep the order by start.
+        let from = self.outer.partition_point(|&(s, _)| s < span.0);
+        let to = self.outer[from..].partition_point(|&(s, _)| s < span.1) + from;
+        self.outer.splice(from..to, [span]);
+    }
+
+    fn covers_pos(&self, at: usize) -> bool {
+        let i = self.outer.partition_point(|&(s, _)| s <= at);
+        i > 0 && at < self.outer[i - 1].1
     }
 
     /// Whether `el` is a root of one of the subtrees or inside one.
     pub fn covers(&self, map: &PageMap, el: ElementRef) -> bool {
-        let at = map.pos(el);
-        self.spans.iter().any(|&(s, e)| s <= at && at < e)
+        self.covers_pos(map.pos(el))
     }
 
     /// Whether `el` is the root of one of the subtrees.
     pub fn is_root(&self, map: &PageMap, el: ElementRef) -> bool {
-        self.spans.contains(&map.span(el))
+        self.roots.contains(&map.span(el))
     }
 
     /// Whether one of the subtrees starts inside `el` (or at it).
     pub fn any_inside(&self, map: &PageMap, el: ElementRef) -> bool {
         let (start, end) = map.span(el);
-        self.spans.iter().any(|&(s, _)| start <= s && s < end)
+        let i = self.outer.partition_point(|&(s, _)| s < start);
+        self.outer.get(i).is_some_and(|&(s, _)| s < end)
     }
 }
 

@@ -8,6 +8,9 @@ use crate::extract::identity::tag_id;
 use crate::extract::personnel::notice_items;
 use crate::extract::{Block, Evidence, Item, Signal, escape};
 
+/// Blocks a widget's label governs, at most: widgets hold a few dozen items.
+const MAX_WIDGET_BLOCKS: usize = 100;
+
 impl<'a> Page<'a> {
     pub(super) fn mark_ignored(&mut self) {
         let rules = self.rules();
@@ -18,7 +21,23 @@ impl<'a> Page<'a> {
                 .sites_for(host.as_deref())
                 .flat_map(|s| s.ignore_selectors.iter().cloned()),
         );
-        let mut roots = self.select_all(&selectors);
+        let sponsored: Vec<String> = rules
+            .sites_for(host.as_deref())
+            .flat_map(|s| s.sponsored_selectors.iter().cloned())
+            .collect();
+        // All of the page's selectors in one pass: ignored, structural, site-sponsored, network
+        // paid items.
+        let mut found = self
+            .select_groups(&[
+                &selectors,
+                &rules.file.markup.structural_ignore,
+                &sponsored,
+                &rules.file.sponsored.item_selectors,
+            ])
+            .into_iter();
+        let mut next = || found.next().unwrap_or_default();
+        let (mut roots, structural, site_sponsored, network_paid) =
+            (next(), next(), next(), next());
         roots.retain(|el| !self.holds_the_page(*el));
         for el in &roots {
             if !self.is_ignored(*el) {
@@ -27,7 +46,7 @@ impl<'a> Page<'a> {
                 self.ignored.insert(self.map, *el);
             }
         }
-        roots.extend(self.select_all(&rules.file.markup.structural_ignore));
+        roots.extend(structural);
         // A page header or a header that is not the article's own.
         roots.extend(self.map.named("header").filter(|h| {
             !h.ancestors()
@@ -48,14 +67,10 @@ impl<'a> Page<'a> {
                 self.ignored.insert(self.map, section);
             }
         }
-        let sponsored: Vec<String> = rules
-            .sites_for(host.as_deref())
-            .flat_map(|s| s.sponsored_selectors.iter().cloned())
-            .collect();
-        for el in self.select_all(&sponsored) {
+        for el in site_sponsored {
             self.site_sponsored.insert(self.map, el);
         }
-        for el in self.select_all(&rules.file.sponsored.item_selectors) {
+        for el in network_paid {
             self.network_paid.insert(self.map, el);
         }
     }
@@ -244,22 +259,27 @@ impl<'a> Page<'a> {
             // A header opens its box (after the widget's own title, if any); a label between
             // items is a kicker of the next one; a label after a box, with a new section or
             // nothing after it, closes that box.
+            // (Looked at near the header only: a long run of siblings is a list, not a widget.)
             let before: Vec<ElementRef<'a>> = header
                 .prev_siblings()
                 .filter_map(ElementRef::wrap)
                 .filter(|p| !map.text(*p).is_empty())
+                .take(4)
                 .collect();
-            let opens = before.iter().all(|p| super::is_heading(p.value().name()));
+            let opens =
+                before.len() < 4 && before.iter().all(|p| super::is_heading(p.value().name()));
             let scope: Vec<ElementRef<'a>> = if opens {
                 header
                     .next_siblings()
                     .filter_map(ElementRef::wrap)
+                    .take(MAX_WIDGET_BLOCKS)
                     .take_while(|s| !self.starts_section(*s))
                     .collect()
             } else {
                 let next_text = header
                     .next_siblings()
                     .filter_map(ElementRef::wrap)
+                    .take(MAX_WIDGET_BLOCKS)
                     .find(|n| !map.text(*n).is_empty());
                 let closes = next_text.is_none_or(|n| self.starts_section(n));
                 match before.first() {
@@ -339,7 +359,19 @@ impl<'a> Page<'a> {
                     | "canvas"
                     | "script"
             );
-            let placeholder = v.id().is_some() || v.attrs().any(|(n, _)| n.starts_with("data-"));
+            let ad_class = v.classes().any(|c| {
+                let c = c.to_ascii_lowercase();
+                let slot_word = |w: &str| {
+                    c == w || c.ends_with(&format!("-{w}")) || c.ends_with(&format!("_{w}"))
+                };
+                slot_word("banner")
+                    || slot_word("ad")
+                    || c.starts_with("ad-")
+                    || c.starts_with("ad_")
+                    || c.contains("advert")
+            });
+            let placeholder =
+                ad_class || v.id().is_some() || v.attrs().any(|(n, _)| n.starts_with("data-"));
             !self.map.contains(*e, label)
                 && !self.map.contains(label, *e)
                 && self.text(*e).is_empty()
@@ -370,6 +402,17 @@ impl<'a> Page<'a> {
     /// Labelled blocks without a link (a sponsored box with its text inline), and bare labels
     /// that are display-ad slots.
     pub(super) fn unlinked_labels(&self, claims: &mut Claims, body_start: Option<usize>) {
+        #[derive(Clone, Copy)]
+        enum Section {
+            /// Holds links: its label was evidence of its teasers.
+            Linked,
+            /// A display slot or running text: its labels are slot markers.
+            Slot,
+            /// A labelled block of its own.
+            Block,
+        }
+        let mut verdicts: std::collections::HashMap<ego_tree::NodeId, Section> =
+            std::collections::HashMap::new();
         let rules = self.rules();
         let map = self.map;
         for el in self.short_texts.iter().copied() {
@@ -399,25 +442,36 @@ impl<'a> Page<'a> {
             let Some(section) = self.section_of(el) else {
                 continue;
             };
-            // A label over linked teasers was counted as their evidence already.
-            if map
-                .descendants(section)
-                .iter()
-                .any(|a| a.value().name() == "a" && a.attr("href").is_some())
-            {
-                continue;
-            }
-            // A label inside running article text marks a display slot, not a block of its own;
-            // so does a label with no headline beside it.
-            let in_article = self.inside_article(section);
-            let has_heading = map
-                .subtree(section)
-                .iter()
-                .any(|e| is_heading(e.value().name()));
-            if self.is_page_scale(section) || in_article || !has_heading {
-                claims.skip(map, "ad slot", el);
-                claims.claim(map, el);
-                continue;
+            // What a section is, judged once however many labels it holds.
+            let verdict = *verdicts.entry(section.id()).or_insert_with(|| {
+                // A label over linked teasers was counted as their evidence already.
+                if map
+                    .descendants(section)
+                    .iter()
+                    .any(|a| a.value().name() == "a" && a.attr("href").is_some())
+                {
+                    return Section::Linked;
+                }
+                // A label inside running article text marks a display slot, not a block of
+                // its own; so does a label with no headline beside it.
+                let has_heading = map
+                    .subtree(section)
+                    .iter()
+                    .any(|e| is_heading(e.value().name()));
+                if self.is_page_scale(section) || self.inside_article(section) || !has_heading {
+                    Section::Slot
+                } else {
+                    Section::Block
+                }
+            });
+            match verdict {
+                Section::Linked => continue,
+                Section::Slot => {
+                    claims.skip(map, "ad slot", el);
+                    claims.claim(map, el);
+                    continue;
+                }
+                Section::Block => {}
             }
             let lines: Vec<String> = super::block_lines(section)
                 .into_iter()
