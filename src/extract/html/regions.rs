@@ -292,6 +292,11 @@ impl<'a> Page<'a> {
             let (Some(first), Some(last)) = (scope.first(), scope.last()) else {
                 continue;
             };
+            // A label right above an empty box labels the display ad to come there, not the
+            // blocks after it.
+            if map.text(*first).is_empty() {
+                continue;
+            }
             if scope.iter().any(|s| self.is_page_scale(*s)) {
                 continue;
             }
@@ -365,6 +370,7 @@ impl<'a> Page<'a> {
                     c == w || c.ends_with(&format!("-{w}")) || c.ends_with(&format!("_{w}"))
                 };
                 slot_word("banner")
+                    || slot_word("slot")
                     || slot_word("ad")
                     || c.starts_with("ad-")
                     || c.starts_with("ad_")
