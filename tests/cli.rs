@@ -103,6 +103,51 @@ fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("valid json")
 }
 
+/// What JSON Feed 1.1 requires of a feed and of every item: the version, a title, a string id
+/// and content (`content_html` or `content_text`, not empty), extensions under `_` keys only.
+fn assert_json_feed_1_1(path: &Path) {
+    let feed = json(path);
+    let at = path.display();
+    assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1", "{at}");
+    assert!(
+        feed["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{at}"
+    );
+    for item in feed["items"].as_array().expect("items") {
+        assert!(
+            item["id"].as_str().is_some_and(|i| !i.is_empty()),
+            "{at}: {item}"
+        );
+        let content = ["content_html", "content_text"]
+            .iter()
+            .any(|k| item[*k].as_str().is_some_and(|c| !c.trim().is_empty()));
+        assert!(content, "{at}: item without content: {item}");
+        let known = [
+            "id",
+            "url",
+            "external_url",
+            "title",
+            "content_html",
+            "content_text",
+            "summary",
+            "image",
+            "banner_image",
+            "date_published",
+            "date_modified",
+            "authors",
+            "tags",
+            "language",
+            "attachments",
+        ];
+        for key in item.as_object().expect("object").keys() {
+            assert!(
+                known.contains(&key.as_str()) || key.starts_with('_'),
+                "{at}: key {key}"
+            );
+        }
+    }
+}
+
 #[test]
 fn every_fixture_splits_as_expected_into_valid_feeds() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -127,6 +172,7 @@ fn every_fixture_splits_as_expected_into_valid_feeds() {
                 id_sets.windows(2).all(|w| w[0] == w[1]),
                 "{name} {class}: ids differ between formats: {id_sets:?}"
             );
+            assert_json_feed_1_1(&dir.join(format!("{class}.json")));
         }
         let feed = |class: &str| json(&dir.join(format!("{class}.json")));
         let titles = |v: &serde_json::Value| -> BTreeSet<String> {
