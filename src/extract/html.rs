@@ -93,6 +93,8 @@ struct Widget<'a> {
     /// Positions of the blocks it governs.
     scope: std::ops::Range<usize>,
     label: &'a str,
+    /// The sponsor the label names ("Sponsored by X").
+    sponsor: Option<String>,
     /// Where the label is, for explanations.
     place: String,
 }
@@ -135,7 +137,7 @@ impl<'a> Page<'a> {
     fn new(map: &'a PageMap<'a>, doc: &Document, cx: &'a Context<'a>) -> Self {
         let meta_url = |name: &str, s: &str| {
             sel(s).and_then(|q| {
-                map.select(Some(name), &q)
+                map.select(name, &q)
                     .find_map(|e| e.attr("href").or_else(|| e.attr("content")))
                     .and_then(|u| url::Url::parse(u.trim()).ok())
             })

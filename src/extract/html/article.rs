@@ -94,7 +94,7 @@ impl<'a> Page<'a> {
         let sponsor = self.article_evidence(article, h1, &ld, claims, body_start, &mut evidence);
         let link = sel("link[rel=canonical]")
             .and_then(|q| {
-                map.select(Some("link"), &q)
+                map.select("link", &q)
                     .find_map(|l| l.attr("href").map(str::to_string))
             })
             .or_else(|| self.meta("meta[property='og:url']"))
@@ -302,7 +302,7 @@ impl<'a> Page<'a> {
         // The post's own tags and categories (rel="tag"/"category"), wherever the theme puts
         // them.
         if let Some(q) = sel("a[rel~=tag], a[rel~=category]") {
-            for a in map.select(Some("a"), &q) {
+            for a in map.select("a", &q) {
                 if self.is_ignored(a) || claims.covers(map, a) {
                     continue;
                 }
@@ -342,7 +342,7 @@ impl<'a> Page<'a> {
         // A breadcrumb naming the page's section ("Home › Anzeige › …").
         if let Some(q) = sel("[class*=breadcrumb] a, [class*=Breadcrumb] a")
             && let Some(a) = map
-                .select(Some("a"), &q)
+                .select("a", &q)
                 .find(|a| rules.sponsored_label(self.text(*a)).is_some())
         {
             evidence.push(Evidence {
@@ -394,7 +394,7 @@ impl<'a> Page<'a> {
     fn meta(&self, query: &str) -> Option<String> {
         sel(query).and_then(|s| {
             self.map
-                .select(Some("meta"), &s)
+                .select("meta", &s)
                 .find_map(|m| m.attr("content").map(str::to_string))
         })
     }
@@ -629,7 +629,7 @@ fn json_ld(map: &super::PageMap) -> Vec<serde_json::Value> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for script in map.select(Some("script"), &q) {
+    for script in map.select("script", &q) {
         let raw: String = script.text().collect();
         let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.trim()) else {
             continue;

@@ -264,22 +264,14 @@ impl<'a> PageMap<'a> {
             .filter_map(|&p| self.elements.get(p as usize).copied())
     }
 
-    /// The elements matching a selector, in document order: by tag name when the caller
-    /// knows it (meta, link, script), else over every element.
+    /// The elements of one tag name matching a selector, in document order (meta, link and
+    /// script lookups look at those elements only).
     pub fn select<'m>(
         &'m self,
-        name: Option<&str>,
+        name: &str,
         selector: &'m scraper::Selector,
-    ) -> Box<dyn Iterator<Item = ElementRef<'a>> + 'm> {
-        match name {
-            Some(n) => Box::new(self.named(n).filter(move |e| selector.matches(e))),
-            None => Box::new(
-                self.elements
-                    .iter()
-                    .copied()
-                    .filter(move |e| selector.matches(e)),
-            ),
-        }
+    ) -> impl Iterator<Item = ElementRef<'a>> + use<'a, 'm> {
+        self.named(name).filter(move |e| selector.matches(e))
     }
 
     /// The elements each selector (no commas) matches, in document order, selector by

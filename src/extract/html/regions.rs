@@ -304,6 +304,7 @@ impl<'a> Page<'a> {
                 head: map.pos(label),
                 scope: map.pos(*first)..map.span(*last).1,
                 label: text,
+                sponsor: rules.sponsored_kicker(text).and_then(|m| m.sponsor),
                 place: describe(label),
             });
         }

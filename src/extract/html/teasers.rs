@@ -217,9 +217,7 @@ impl<'a> Page<'a> {
         // A label heading the widget the block is in.
         let at = map.pos(container);
         for w in self.widgets.iter().filter(|w| w.scope.contains(&at)) {
-            if let Some(m) = rules.sponsored_kicker(w.label) {
-                sponsor = sponsor.or(m.sponsor);
-            }
+            sponsor = sponsor.or_else(|| w.sponsor.clone());
             push(
                 Signal::SponsoredLabel,
                 w.label.to_string(),
