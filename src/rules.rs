@@ -294,7 +294,12 @@ struct Phrases {
 
 impl Phrases {
     fn new(list: Vec<String>) -> Self {
-        let automaton = aho_corasick::AhoCorasick::new(&list).ok();
+        // A contiguous NFA builds in a fraction of a DFA's time and searches these short texts
+        // about as fast; building the rules is paid once per process.
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(&list)
+            .ok();
         Phrases { list, automaton }
     }
 
@@ -1079,6 +1084,30 @@ impl<'o> Normalized<'o> {
             record,
         };
         let mut pending_space = false;
+        // Most labels and headers are plain ASCII: lower case and white space only.
+        if original.is_ascii() {
+            for (i, &b) in original.as_bytes().iter().enumerate() {
+                if n.text.len() > limit {
+                    return (n, true);
+                }
+                if b.is_ascii_whitespace() || b == 0x0b {
+                    pending_space = !n.text.is_empty();
+                    continue;
+                }
+                if pending_space {
+                    n.text.push(' ');
+                    if record {
+                        n.map.push(i as u32);
+                    }
+                    pending_space = false;
+                }
+                n.text.push(char::from(b.to_ascii_lowercase()));
+                if record {
+                    n.map.push(i as u32);
+                }
+            }
+            return (n, false);
+        }
         for (i, raw) in original.char_indices() {
             if n.text.len() > limit {
                 return (n, true);

@@ -39,6 +39,9 @@ pub fn check(markup: &str, limit: usize) -> Result<usize, usize> {
     let bytes = markup.as_bytes();
     let (mut depth, mut deepest) = (0usize, 0usize);
     let mut i = 0;
+    // Raw-text elements found without an end tag after some point: none comes later either, so
+    // they are not searched for again (an SVG full of `<title>`s stays linear).
+    let mut unclosed: Vec<&'static str> = Vec::new();
     while let Some(off) = memchr_lt(&bytes[i..]) {
         i += off + 1;
         match bytes.get(i) {
@@ -46,7 +49,7 @@ pub fn check(markup: &str, limit: usize) -> Result<usize, usize> {
             Some(b'/') => {
                 let (name, end) = tag_name(bytes, i + 1);
                 i = end;
-                if counted(&name) {
+                if counted(name) {
                     depth = depth.saturating_sub(1);
                 }
             }
@@ -54,9 +57,14 @@ pub fn check(markup: &str, limit: usize) -> Result<usize, usize> {
                 let (name, end) = tag_name(bytes, i);
                 // Past the tag's attributes, quotes respected: `title="<!--"` is no comment.
                 i = skip_tag(bytes, end);
-                if RAW_TEXT.contains(&name.as_str()) {
-                    i = skip_raw_text(bytes, i, &name);
-                } else if counted(&name) {
+                if let Some(raw) = one_of(name, RAW_TEXT) {
+                    if !unclosed.contains(&raw) {
+                        match skip_raw_text(bytes, i, raw) {
+                            Some(end) => i = end,
+                            None => unclosed.push(raw),
+                        }
+                    }
+                } else if counted(name) {
                     depth += 1;
                     deepest = deepest.max(depth);
                     if deepest > limit {
@@ -70,22 +78,29 @@ pub fn check(markup: &str, limit: usize) -> Result<usize, usize> {
     Ok(deepest)
 }
 
-fn counted(name: &str) -> bool {
-    !name.is_empty() && !VOID.contains(&name) && !IMPLIED_END.contains(&name)
+fn counted(name: &[u8]) -> bool {
+    !name.is_empty() && one_of(name, VOID).is_none() && one_of(name, IMPLIED_END).is_none()
+}
+
+/// The entry of `list` that `name` is, ignoring ASCII case.
+fn one_of(name: &[u8], list: &[&'static str]) -> Option<&'static str> {
+    list.iter()
+        .copied()
+        .find(|n| n.as_bytes().eq_ignore_ascii_case(name))
 }
 
 fn memchr_lt(bytes: &[u8]) -> Option<usize> {
     memchr::memchr(b'<', bytes)
 }
 
-/// A tag's lower-cased name starting at `from`, and the index after it.
-fn tag_name(bytes: &[u8], from: usize) -> (String, usize) {
-    let end = bytes[from.min(bytes.len())..]
+/// A tag's name starting at `from` (in the case the page wrote it), and the index after it.
+fn tag_name(bytes: &[u8], from: usize) -> (&[u8], usize) {
+    let from = from.min(bytes.len());
+    let end = bytes[from..]
         .iter()
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'_')))
         .map_or(bytes.len(), |p| from + p);
-    let name = String::from_utf8_lossy(&bytes[from.min(end)..end]).to_ascii_lowercase();
-    (name, end)
+    (&bytes[from..end], end)
 }
 
 /// Past a tag's attributes to its `>`, skipping quoted values.
@@ -111,8 +126,12 @@ fn skip_tag(bytes: &[u8], from: usize) -> usize {
 fn skip_markup_declaration(bytes: &[u8], from: usize) -> usize {
     let rest = &bytes[from..];
     if rest.starts_with(b"!--") {
-        let ends = [find(rest, b"-->"), find(rest, b"--!>").map(|p| p + 1)];
-        return ends
+        // `--!>` is looked for only before the first `-->`: searching the whole rest of the
+        // page for it at every comment would make many comments quadratic.
+        let plain = find(rest, b"-->");
+        let window = plain.map_or(rest.len(), |p| (p + 3).min(rest.len()));
+        let bang = find(&rest[..window], b"--!>").map(|p| p + 1);
+        return [plain, bang]
             .into_iter()
             .flatten()
             .min()
@@ -122,19 +141,20 @@ fn skip_markup_declaration(bytes: &[u8], from: usize) -> usize {
 }
 
 /// Past the end tag of a raw-text element (`</script>`), case-insensitively. Without one
-/// (a `<title>` in SVG, say, is no raw text), nothing is skipped: counting too much is safe.
-fn skip_raw_text(bytes: &[u8], from: usize, name: &str) -> usize {
+/// (a `<title>` in SVG, say, is no raw text), `None`: nothing is skipped, as counting too
+/// much is safe.
+fn skip_raw_text(bytes: &[u8], from: usize, name: &str) -> Option<usize> {
     let end_tag = format!("</{name}");
     let mut i = from;
     while let Some(p) = find(&bytes[i..], b"</") {
         let at = i + p;
         let candidate = &bytes[at..(at + end_tag.len()).min(bytes.len())];
         if candidate.eq_ignore_ascii_case(end_tag.as_bytes()) {
-            return at + end_tag.len();
+            return Some(at + end_tag.len());
         }
         i = at + 2;
     }
-    from
+    None
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -186,5 +206,10 @@ mod tests {
         assert_eq!(check(&deep, MAX_DEPTH), Err(MAX_DEPTH + 1));
         let flat = "<div><a href=x>y</a></div>".repeat(100_000);
         assert_eq!(check(&flat, MAX_DEPTH), Ok(2));
+        // Many comments, and many raw-text tags without an end tag, are each searched past once.
+        let comments = "<!-- c --><div></div>".repeat(100_000);
+        assert_eq!(check(&comments, MAX_DEPTH), Ok(1));
+        let titles = format!("<svg>{}</svg>", "<title>t<g></g>".repeat(100_000));
+        assert_eq!(check(&titles, MAX_DEPTH), Ok(2));
     }
 }

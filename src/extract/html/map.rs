@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use rustc_hash::FxHashMap;
+
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
@@ -110,7 +112,7 @@ pub fn in_code(node: ego_tree::NodeRef<Node>) -> bool {
 }
 
 /// A key's slot, looked up with a key of any lifetime.
-fn slot_of<'k, 'm>(slots: &'m HashMap<Key<'k>, usize>, key: Key<'k>) -> Option<&'m usize> {
+fn slot_of<'k, 'm>(slots: &'m FxHashMap<Key<'k>, usize>, key: Key<'k>) -> Option<&'m usize> {
     slots.get(&key)
 }
 
@@ -283,7 +285,7 @@ impl<'a> PageMap<'a> {
     ) -> Vec<Vec<ElementRef<'a>>> {
         let keys: Vec<Option<Key>> = selectors.iter().map(|(t, _)| required_key(t)).collect();
         // Each wanted class, id or attribute gets a slot collecting the elements that have it.
-        let mut slots: HashMap<Key, usize> = HashMap::new();
+        let mut slots: FxHashMap<Key, usize> = FxHashMap::default();
         for key in keys.iter().flatten() {
             if !matches!(key, Key::Tag(_)) {
                 let next = slots.len();
