@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::input::{Document, InputKind};
-use crate::rules::Rules;
+use crate::rules::{Folded, Rules};
 pub use personnel::Personnel;
 
 /// Where on the page an item came from.
@@ -306,12 +306,18 @@ pub(crate) fn disclosure_evidence(
     location: &str,
 ) -> Vec<Evidence> {
     let count = paragraphs.len();
+    // Each paragraph folded once for all the tests below.
+    let folded: Vec<Folded> = paragraphs.iter().map(|p| Folded::new(p)).collect();
+    let short: Vec<bool> = paragraphs
+        .iter()
+        .map(|p| p.chars().count() <= 200)
+        .collect();
     // The first match among the paragraphs where disclosures stand.
-    let placed = |find: &dyn Fn(&str) -> Option<String>| {
-        paragraphs
+    let placed = |find: &dyn Fn(&Folded) -> Option<String>| {
+        folded
             .iter()
             .enumerate()
-            .filter(|(i, p)| i + 3 >= count || p.chars().count() <= 200)
+            .filter(|(i, _)| i + 3 >= count || short[*i])
             .find_map(|(_, p)| find(p))
     };
     let evidence = |signal, matched| Evidence {
@@ -323,11 +329,11 @@ pub(crate) fn disclosure_evidence(
         return vec![evidence(Signal::SponsoredDisclosure, d)];
     }
     // Hashtags stand at the start or the end of a post.
-    let edges = |find: &dyn Fn(&str) -> Option<String>| {
-        paragraphs
+    let edges = |find: &dyn Fn(&Folded) -> Option<String>| {
+        folded
             .iter()
             .enumerate()
-            .filter(|(i, p)| *i < 2 || i + 2 >= count || p.chars().count() <= 200)
+            .filter(|(i, _)| *i < 2 || i + 2 >= count || short[*i])
             .find_map(|(_, p)| find(p))
     };
     let negated = placed(&|p| rules.negation(p));
@@ -343,7 +349,7 @@ pub(crate) fn disclosure_evidence(
     if let Some(w) = weak {
         out.push(evidence(Signal::WeakDisclosure, w));
     }
-    if let Some(words) = rules.promotional_wording(&paragraphs.join(" ")) {
+    if let Some(words) = rules.promotional_wording(&Folded::joined(&folded)) {
         out.push(evidence(Signal::PromotionalWording, words.join(", ")));
     }
     out

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use regex::Regex;
+use rustc_hash::FxHashMap;
 use scraper::Selector;
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
@@ -54,15 +55,6 @@ pub struct MarkupRules {
     pub lede: Vec<String>,
     pub body: Vec<String>,
     pub author: Vec<String>,
-}
-
-/// `MarkupRules` parsed, one selector list each (the structural ignores are looked up one by
-/// one, by the class, id or tag each needs).
-#[derive(Debug, Clone, Default)]
-pub struct Markup {
-    pub lede: Option<Selector>,
-    pub body: Option<Selector>,
-    pub author: Option<Selector>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -248,6 +240,8 @@ pub struct LabelMatch {
 pub struct Rules {
     pub file: RulesFile,
     sponsored_labels: Vec<(String, String)>,
+    /// Indexes into `sponsored_labels` by each label's first word, longest label first.
+    labels_by_first_word: FxHashMap<String, Vec<usize>>,
     connectors: Vec<String>,
     weak: Vec<(String, String)>,
     weak_phrases: Phrases,
@@ -281,7 +275,6 @@ pub struct Rules {
     slot_limit: usize,
     ref_limit: usize,
     ignored_limit: usize,
-    markup: Markup,
 }
 
 /// A list of folded phrases with one automaton to find them in folded text. Results come in
@@ -417,6 +410,13 @@ impl Rules {
         // Longest first, so "annonceindlæg tema" wins over "annonce".
         sponsored_labels.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         sponsored_labels.dedup_by(|a, b| a.0 == b.0);
+        let mut labels_by_first_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (i, (label, _)) in sponsored_labels.iter().enumerate() {
+            labels_by_first_word
+                .entry(first_word(label).to_string())
+                .or_default()
+                .push(i);
+        }
         let mut weak: Vec<(String, String)> = file
             .sponsored
             .weak
@@ -431,15 +431,16 @@ impl Rules {
             .map(|t| (normalize(&t.text), t.text.clone(), t.kind.clone()))
             .collect();
         tags.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
-        // Checked now, so a bad selector in a user's file fails at load.
-        for selector in &file.markup.structural_ignore {
-            selector_list(std::slice::from_ref(selector), origin)?;
+        // Checked now, so a bad selector in a user's file fails at load (pages look them up
+        // by the class, id or tag each needs).
+        for list in [
+            &file.markup.structural_ignore,
+            &file.markup.lede,
+            &file.markup.body,
+            &file.markup.author,
+        ] {
+            selector_list(list, origin)?;
         }
-        let markup = Markup {
-            lede: selector_list(&file.markup.lede, origin)?,
-            body: selector_list(&file.markup.body, origin)?,
-            author: selector_list(&file.markup.author, origin)?,
-        };
         let header_limit = [
             &file.personnel.headers,
             &file.sections.related,
@@ -464,7 +465,6 @@ impl Rules {
             ref_limit: limit(&[&file.sections.inline_refs]),
             ignored_limit: limit(&[&file.ignore.texts, &file.ignore.prefixes]),
             header_limit,
-            markup,
             connectors: norm_all(&file.sponsored.connectors),
             slot_texts: norm_all(&file.sponsored.slot_texts),
             disclosures: Phrases::new(norm_all(&file.sponsored.disclosures)),
@@ -485,6 +485,7 @@ impl Rules {
             ignore_headers: norm_all(&file.ignore.headers),
             ignore_prefixes: norm_all(&file.ignore.prefixes),
             ignore_texts: norm_all(&file.ignore.texts),
+            labels_by_first_word,
             sponsored_labels,
             weak,
             tags,
@@ -507,7 +508,7 @@ impl Rules {
         if n.text.is_empty() || n.text.chars().count() > 90 {
             return None;
         }
-        for (label, original) in &self.sponsored_labels {
+        for (label, original) in self.labels_starting(&n.text) {
             if n.text == *label {
                 return Some(LabelMatch {
                     label: original.clone(),
@@ -524,6 +525,15 @@ impl Rules {
             }
         }
         None
+    }
+
+    /// The labels a folded text may start with: those with the same first word, longest first.
+    fn labels_starting<'r>(&'r self, text: &str) -> impl Iterator<Item = &'r (String, String)> {
+        self.labels_by_first_word
+            .get(first_word(text))
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.sponsored_labels.get(i))
     }
 
     /// A connector and a name after a label: " fra Trustworks" → "Trustworks".
@@ -567,7 +577,7 @@ impl Rules {
         if let Some(m) = self.label_in(&n) {
             return Some(m);
         }
-        for (label, original) in &self.sponsored_labels {
+        for (label, original) in self.labels_starting(&n.text) {
             let Some(rest) = n.text.strip_prefix(label.as_str()) else {
                 continue;
             };
@@ -589,12 +599,12 @@ impl Rules {
     }
 
     /// A post's statement about itself that it was made with or for a brand.
-    pub fn disclosure(&self, text: &str) -> Option<String> {
-        let n = normalize(text);
-        if self.negations.first_in(&n).is_some() {
+    pub fn disclosure(&self, text: &Folded) -> Option<String> {
+        let n = &text.0;
+        if self.negations.first_in(n).is_some() {
             return None;
         }
-        let found = self.disclosures.first_in(&n)?;
+        let found = self.disclosures.first_in(n)?;
         let after = &n[n.find(found.as_str()).unwrap_or(0) + found.len()..];
         let agency = self.disclosure_exceptions.iter().any(|e| {
             after
@@ -606,18 +616,17 @@ impl Rules {
     }
 
     /// A statement that a post is not paid ("unbezahlte Werbung", "not sponsored").
-    pub fn negation(&self, text: &str) -> Option<String> {
-        let n = normalize(text);
-        self.negations.first_in(&n).cloned()
+    pub fn negation(&self, text: &Folded) -> Option<String> {
+        self.negations.first_in(&text.0).cloned()
     }
 
     /// A disclosing hashtag in a text (`#ad`, `#werbung`), as a whole tag; `weak` for the ones
     /// regulators call insufficient (`#sp`, `#collab`).
-    pub fn hashtag(&self, text: &str, weak: bool) -> Option<String> {
-        if !text.contains('#') {
+    pub fn hashtag(&self, text: &Folded, weak: bool) -> Option<String> {
+        let n = &text.0;
+        if !n.contains('#') {
             return None;
         }
-        let n = normalize(text);
         let list = if weak {
             &self.weak_hashtags
         } else {
@@ -638,11 +647,10 @@ impl Rules {
     }
 
     /// Promotional wording found in a text, when there is enough of it to look like an ad.
-    pub fn promotional_wording(&self, text: &str) -> Option<Vec<String>> {
-        let n = normalize(text);
+    pub fn promotional_wording(&self, text: &Folded) -> Option<Vec<String>> {
         let hits: Vec<String> = self
             .promotional
-            .all_in(&n)
+            .all_in(&text.0)
             .into_iter()
             .map(str::to_string)
             .collect();
@@ -768,9 +776,8 @@ impl Rules {
     }
 
     /// A weak disclosure ("i samarbejde med") anywhere in the text.
-    pub fn weak_label(&self, text: &str) -> Option<String> {
-        let n = normalize(text);
-        let found = self.weak_phrases.first_index_in(&n)?;
+    pub fn weak_label(&self, text: &Folded) -> Option<String> {
+        let found = self.weak_phrases.first_index_in(&text.0)?;
         self.weak.get(found).map(|(_, o)| o.clone())
     }
 
@@ -963,9 +970,9 @@ impl Rules {
         })
     }
 
-    /// The page-part selectors, parsed once.
-    pub fn markup(&self) -> &Markup {
-        &self.markup
+    /// Selectors of page parts: structural ignores, lede, body, author.
+    pub fn markup(&self) -> &MarkupRules {
+        &self.file.markup
     }
 
     pub fn is_sponsored_schema(&self, ty: &str) -> bool {
@@ -1034,6 +1041,12 @@ fn short(text: &str) -> Option<String> {
     }
 }
 
+/// A folded text's first word: what comes before a space or the separators a label may have
+/// after it ("anzeige|barbour").
+fn first_word(text: &str) -> &str {
+    text.split([' ', '|', ':', ',']).next().unwrap_or("")
+}
+
 /// Folded text up to about `limit` bytes, and whether the original went on, without the map
 /// back to the original (for comparisons that cut nothing out).
 fn fold(text: &str, limit: usize) -> (String, bool) {
@@ -1046,6 +1059,27 @@ fn fold(text: &str, limit: usize) -> (String, bool) {
 /// collapsed and trimmed.
 pub fn normalize(text: &str) -> String {
     fold(text, usize::MAX).0
+}
+
+/// A text folded once (see `normalize`) for the tests that read all of it: disclosures,
+/// negations, hashtags, weak labels, promotional wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded(String);
+
+impl Folded {
+    pub fn new(text: &str) -> Self {
+        Folded(normalize(text))
+    }
+
+    /// Folded paragraphs read as one text.
+    pub fn joined(parts: &[Folded]) -> Self {
+        let texts: Vec<&str> = parts
+            .iter()
+            .map(|p| p.0.as_str())
+            .filter(|t| !t.is_empty())
+            .collect();
+        Folded(texts.join(" "))
+    }
 }
 
 /// Normalised text with a map back to byte offsets in the original, so a match found in folded
@@ -1309,29 +1343,45 @@ mod tests {
         assert!(rules.sponsored_title_label("Kampagne (Teil 2)").is_none());
         assert_eq!(
             rules
-                .hashtag("Toller Tag am See! #ad #sommer", false)
+                .hashtag(&Folded::new("Toller Tag am See! #ad #sommer"), false)
                 .as_deref(),
             Some("#ad")
         );
-        assert!(rules.hashtag("#adventure #adidas", false).is_none());
+        assert!(
+            rules
+                .hashtag(&Folded::new("#adventure #adidas"), false)
+                .is_none()
+        );
         assert_eq!(
-            rules.hashtag("#collab mit X", true).as_deref(),
+            rules
+                .hashtag(&Folded::new("#collab mit X"), true)
+                .as_deref(),
             Some("#collab")
         );
         assert!(
             rules
-                .disclosure("Unbezahlte Werbung: dieser Beitrag enthält Werbung")
+                .disclosure(&Folded::new(
+                    "Unbezahlte Werbung: dieser Beitrag enthält Werbung"
+                ))
                 .is_none()
         );
-        assert!(rules.negation("*unbezahlte Werbung").is_some());
         assert!(
             rules
-                .disclosure("Dieser Beitrag entstand in Kooperation mit Acme.")
+                .negation(&Folded::new("*unbezahlte Werbung"))
                 .is_some()
         );
         assert!(
             rules
-                .disclosure("Die Studie entstand in Kooperation mit der Universität.")
+                .disclosure(&Folded::new(
+                    "Dieser Beitrag entstand in Kooperation mit Acme."
+                ))
+                .is_some()
+        );
+        assert!(
+            rules
+                .disclosure(&Folded::new(
+                    "Die Studie entstand in Kooperation mit der Universität."
+                ))
                 .is_none()
         );
         assert!(rules.head_kicker("Promotion").is_some());
@@ -1399,27 +1449,33 @@ mod tests {
         );
         assert!(
             rules
-                .disclosure(
+                .disclosure(&Folded::new(
                     "Dieser Beitrag entstand in freundlicher Zusammenarbeit mit der Shop-Apotheke."
-                )
+                ))
                 .is_some()
         );
         assert!(
             rules
-                .disclosure("Dieser Beitrag entstand in Zusammenarbeit mit der dpa.")
+                .disclosure(&Folded::new(
+                    "Dieser Beitrag entstand in Zusammenarbeit mit der dpa."
+                ))
                 .is_none()
         );
         assert!(
             rules
-                .disclosure("Vi arbejder i samarbejde med kommunen.")
+                .disclosure(&Folded::new("Vi arbejder i samarbejde med kommunen."))
                 .is_none()
         );
         assert!(
             rules
-                .promotional_wording("Brug koden SOMMER og køb nu")
+                .promotional_wording(&Folded::new("Brug koden SOMMER og køb nu"))
                 .is_some()
         );
-        assert!(rules.promotional_wording("Køb nu, sagde han").is_none());
+        assert!(
+            rules
+                .promotional_wording(&Folded::new("Køb nu, sagde han"))
+                .is_none()
+        );
     }
 
     #[test]

@@ -79,10 +79,10 @@ struct Page<'a> {
     widgets: Vec<Widget<'a>>,
     /// The page's own article element, when there is one.
     article: Option<ElementRef<'a>>,
-    /// Elements whose whole text is short enough to be a label or header.
+    /// The innermost elements whose whole text is short enough to be a label or header.
     short_texts: Vec<ElementRef<'a>>,
-    /// Every link's canonical absolute URL, resolved once.
-    hrefs: map::IdMap<String>,
+    /// Every link's canonical absolute URL, resolved once, when first asked for.
+    hrefs: map::IdMap<std::cell::OnceCell<Option<String>>>,
 }
 
 /// A widget headed by a label ("Sponsored Links", "From Our Sponsors"): the label governs the
@@ -161,15 +161,19 @@ impl<'a> Page<'a> {
             })
             .filter(|e| {
                 let t = map.text(*e);
-                !t.is_empty() && t.chars().count() <= 90
+                // The innermost element carrying the text: its wrappers say the same, and every
+                // test on short texts climbs out of wrappers by itself.
+                !t.is_empty()
+                    && t.len() <= 4 * 90
+                    && t.chars().count() <= 90
+                    && !e.child_elements().any(|c| map.text(c) == t)
             })
             .collect();
+        // Resolved when first asked for: links in navigation and footers never are.
         let hrefs = map
             .named("a")
-            .filter_map(|a| {
-                let href = canonical_url(a.attr("href")?, base.as_ref())?;
-                Some((a.id(), href))
-            })
+            .filter(|a| a.attr("href").is_some())
+            .map(|a| (a.id(), std::cell::OnceCell::new()))
             .collect();
         let mut page = Page {
             hrefs,
@@ -202,7 +206,10 @@ impl<'a> Page<'a> {
 
     /// A link's canonical URL (`None` for no link, or one that is no http(s) page).
     fn href(&self, a: ElementRef) -> Option<&str> {
-        self.hrefs.get(&a.id()).map(String::as_str)
+        self.hrefs
+            .get(&a.id())?
+            .get_or_init(|| canonical_url(a.attr("href")?, self.base.as_ref()))
+            .as_deref()
     }
 
     fn is_ignored(&self, el: ElementRef) -> bool {

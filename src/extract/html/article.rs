@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, FixedOffset};
-use scraper::{ElementRef, Selector};
+use scraper::ElementRef;
 
 use super::{Claims, Page, describe, sel};
 use crate::extract::dates::parse_timestamp;
@@ -47,7 +47,7 @@ impl<'a> Page<'a> {
         .flatten()
         .collect();
         let page_title = self
-            .meta("meta[property='og:title']")
+            .meta("property", "og:title")
             .or_else(|| map.named("title").next().map(|t| self.text(t).to_string()))
             .map(|t| crate::rules::normalize(&t))
             .unwrap_or_default();
@@ -97,7 +97,7 @@ impl<'a> Page<'a> {
                 map.select("link", &q)
                     .find_map(|l| l.attr("href").map(str::to_string))
             })
-            .or_else(|| self.meta("meta[property='og:url']"))
+            .or_else(|| self.meta("property", "og:url"))
             .and_then(|h| canonical_url(&h, self.base.as_ref()))
             .or_else(|| {
                 self.base
@@ -116,16 +116,18 @@ impl<'a> Page<'a> {
         }
         let (published, author) = self.article_date_and_author(article, &ld);
         let lede_el = self
-            .first_matching(article, markup.lede.as_ref())
+            .first_matching(article, &markup.lede)
+            .into_iter()
             .find(|e| !claims.covers(map, *e));
         let lede = lede_el
             .map(|l| self.text(l).to_string())
-            .or_else(|| self.meta("meta[property='og:description']"))
-            .or_else(|| self.meta("meta[name=description]"))
+            .or_else(|| self.meta("property", "og:description"))
+            .or_else(|| self.meta("name", "description"))
             .filter(|l| !l.is_empty());
         let body_root = self
-            .first_matching(article, markup.body.as_ref())
-            .next()
+            .first_matching(article, &markup.body)
+            .first()
+            .copied()
             .unwrap_or(article);
         let mut skip = vec![h1];
         skip.extend(lede_el);
@@ -202,11 +204,9 @@ impl<'a> Page<'a> {
     /// JSON-LD, a publication time) yields no article: an article lost to every feed.
     pub(super) fn article_not_found(&self, claims: &mut Claims) {
         let og_article = self
-            .meta("meta[property='og:type']")
+            .meta("property", "og:type")
             .is_some_and(|t| t.eq_ignore_ascii_case("article"));
-        let dated = self
-            .meta("meta[property='article:published_time']")
-            .is_some();
+        let dated = self.meta("property", "article:published_time").is_some();
         let ld_article = json_ld(self.map).iter().any(|o| {
             types_of(o)
                 .iter()
@@ -216,7 +216,7 @@ impl<'a> Page<'a> {
             return;
         }
         let title = self
-            .meta("meta[property='og:title']")
+            .meta("property", "og:title")
             .or_else(|| {
                 self.map
                     .named("title")
@@ -231,15 +231,14 @@ impl<'a> Page<'a> {
         });
     }
 
-    /// The elements inside `scope` matching a selector of the rules, in document order.
-    fn first_matching(
-        &self,
-        scope: ElementRef<'a>,
-        selector: Option<&'a Selector>,
-    ) -> impl Iterator<Item = ElementRef<'a>> + use<'a> {
-        selector
+    /// The elements inside `scope` matching selectors of the rules, selector by selector (the
+    /// list is in order of preference), each found by the class, id or tag it needs.
+    fn first_matching(&self, scope: ElementRef<'a>, selectors: &[String]) -> Vec<ElementRef<'a>> {
+        let map = self.map;
+        self.select_all(selectors)
             .into_iter()
-            .flat_map(move |q| scope.select(q).collect::<Vec<_>>())
+            .filter(|e| e.id() != scope.id() && map.contains(scope, *e))
+            .collect()
     }
 
     /// Paid-content signals of the page's own article: labels above its text, its tags and
@@ -325,7 +324,7 @@ impl<'a> Page<'a> {
         let doc_title = map.named("title").next().map(|t| self.text(t).to_string());
         for (title, place) in [
             (doc_title, "document title"),
-            (self.meta("meta[property='og:title']"), "og:title"),
+            (self.meta("property", "og:title"), "og:title"),
         ] {
             if let Some((m, _)) = title
                 .as_deref()
@@ -340,10 +339,15 @@ impl<'a> Page<'a> {
             }
         }
         // A breadcrumb naming the page's section ("Home › Anzeige › …").
-        if let Some(q) = sel("[class*=breadcrumb] a, [class*=Breadcrumb] a")
-            && let Some(a) = map
-                .select("a", &q)
-                .find(|a| rules.sponsored_label(self.text(*a)).is_some())
+        // (Containers first, then their links: a selector with an ancestor condition would
+        // walk up from every link of the page.)
+        let crumbs = map.elements().iter().filter(|e| {
+            e.attr("class")
+                .is_some_and(|c| c.contains("breadcrumb") || c.contains("Breadcrumb"))
+        });
+        if let Some(a) = crumbs
+            .flat_map(|c| map.descendants(*c).iter().copied())
+            .find(|a| a.value().name() == "a" && rules.sponsored_label(self.text(*a)).is_some())
         {
             evidence.push(Evidence {
                 signal: Signal::SponsoredCategory,
@@ -364,8 +368,8 @@ impl<'a> Page<'a> {
             }
         }
         for section in [
-            self.meta("meta[property='article:section']"),
-            self.meta("meta[name='article:section']"),
+            self.meta("property", "article:section"),
+            self.meta("name", "article:section"),
         ]
         .into_iter()
         .flatten()
@@ -391,12 +395,12 @@ impl<'a> Page<'a> {
         sponsor
     }
 
-    fn meta(&self, query: &str) -> Option<String> {
-        sel(query).and_then(|s| {
-            self.map
-                .select("meta", &s)
-                .find_map(|m| m.attr("content").map(str::to_string))
-        })
+    /// The content of the first `<meta>` whose `attr` is `value` (no selector to parse).
+    fn meta(&self, attr: &str, value: &str) -> Option<String> {
+        self.map
+            .named("meta")
+            .filter(|m| m.attr(attr) == Some(value))
+            .find_map(|m| m.attr("content").map(str::to_string))
     }
 
     /// Publication date and author: JSON-LD first, then meta tags, then the article's markup.
@@ -416,8 +420,8 @@ impl<'a> Page<'a> {
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
             })
-            .or_else(|| self.meta("meta[property='article:published_time']"))
-            .or_else(|| self.meta("meta[name='article:published_time']"))
+            .or_else(|| self.meta("property", "article:published_time"))
+            .or_else(|| self.meta("name", "article:published_time"))
             .or_else(|| {
                 self.map
                     .descendants(article)
@@ -425,7 +429,7 @@ impl<'a> Page<'a> {
                     .filter(|t| t.value().name() == "time")
                     .find_map(|t| t.attr("datetime").map(str::to_string))
             })
-            .or_else(|| self.meta("meta[itemprop=datePublished]"))
+            .or_else(|| self.meta("itemprop", "datePublished"))
             .and_then(|d| parse_timestamp(&d, self.cx.tz));
         let author = article_ld
             .and_then(|o| o.get("author"))
@@ -436,11 +440,11 @@ impl<'a> Page<'a> {
                     .or_else(|| one.as_str())
                     .map(str::to_string)
             })
-            .or_else(|| self.meta("meta[name=author]"))
+            .or_else(|| self.meta("name", "author"))
             .or_else(|| {
-                self.first_matching(article, self.rules().markup().author.as_ref())
-                    .next()
-                    .map(|a| self.text(a).to_string())
+                self.first_matching(article, &self.rules().markup().author)
+                    .first()
+                    .map(|a| self.text(*a).to_string())
             })
             .filter(|a| !a.is_empty());
         (published, author)

@@ -105,17 +105,16 @@ fn tag_name(bytes: &[u8], from: usize) -> (&[u8], usize) {
 
 /// Past a tag's attributes to its `>`, skipping quoted values.
 fn skip_tag(bytes: &[u8], from: usize) -> usize {
-    let mut quote = None;
-    let mut i = from;
-    while let Some(&b) = bytes.get(i) {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return i + 1,
-            _ => {}
+    let mut i = from.min(bytes.len());
+    while let Some(p) = memchr::memchr3(b'>', b'"', b'\'', &bytes[i..]) {
+        let at = i + p;
+        if bytes[at] == b'>' {
+            return at + 1;
         }
-        i += 1;
+        match memchr::memchr(bytes[at], &bytes[at + 1..]) {
+            Some(close) => i = at + 1 + close + 1,
+            None => return bytes.len(),
+        }
     }
     bytes.len()
 }

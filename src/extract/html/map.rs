@@ -111,11 +111,6 @@ pub fn in_code(node: ego_tree::NodeRef<Node>) -> bool {
         .is_some_and(|n| matches!(n, "script" | "style" | "noscript" | "template"))
 }
 
-/// A key's slot, looked up with a key of any lifetime.
-fn slot_of<'k, 'm>(slots: &'m FxHashMap<Key<'k>, usize>, key: Key<'k>) -> Option<&'m usize> {
-    slots.get(&key)
-}
-
 /// One element's place in the map.
 #[derive(Debug, Clone, Copy)]
 struct Place {
@@ -136,8 +131,9 @@ pub struct PageMap<'a> {
     /// All text of the page, white space collapsed, words of separate text nodes one space
     /// apart: the text of an element is a slice of it.
     buffer: String,
-    /// Positions of the elements of each tag name, ascending.
-    by_name: HashMap<&'a str, Vec<u32>, BuildHasherDefault<IdHasher>>,
+    /// Positions of the elements of each tag name, class, id and attribute name, ascending:
+    /// selectors look up their candidates here instead of scanning the page.
+    by_key: FxHashMap<Key<'a>, Vec<u32>>,
     /// Positions of `h1` elements, ascending.
     h1s: Vec<u32>,
     /// Positions of `p` elements with their text length in characters, ascending.
@@ -153,8 +149,7 @@ impl<'a> PageMap<'a> {
         let mut elements = Vec::with_capacity(source_len / 60);
         let mut buffer = String::with_capacity(source_len / 3);
         let mut open: Vec<(NodeId, u32, u32)> = Vec::new();
-        let mut by_name: HashMap<&'a str, Vec<u32>, BuildHasherDefault<IdHasher>> =
-            HashMap::default();
+        let mut by_key: FxHashMap<Key<'a>, Vec<u32>> = FxHashMap::default();
         let mut h1s = Vec::new();
         let mut paragraph_pos = Vec::new();
         for edge in html.root_element().traverse() {
@@ -165,7 +160,16 @@ impl<'a> PageMap<'a> {
                         if let Some(el) = ElementRef::wrap(node) {
                             elements.push(el);
                         }
-                        by_name.entry(e.name()).or_default().push(pos);
+                        by_key.entry(Key::Tag(e.name())).or_default().push(pos);
+                        for class in e.classes() {
+                            by_key.entry(Key::Class(class)).or_default().push(pos);
+                        }
+                        if let Some(id) = e.id() {
+                            by_key.entry(Key::Id(id)).or_default().push(pos);
+                        }
+                        for (attr, _) in e.attrs() {
+                            by_key.entry(Key::Attr(attr)).or_default().push(pos);
+                        }
                         match e.name() {
                             "h1" => h1s.push(pos),
                             "p" => paragraph_pos.push(pos),
@@ -205,7 +209,7 @@ impl<'a> PageMap<'a> {
             places,
             elements,
             buffer,
-            by_name,
+            by_key,
             h1s,
             paragraphs: Vec::new(),
         };
@@ -258,11 +262,12 @@ impl<'a> PageMap<'a> {
     }
 
     /// The elements with a tag name, in document order.
-    pub fn named<'m>(&'m self, name: &str) -> impl Iterator<Item = ElementRef<'a>> + use<'a, 'm> {
-        self.by_name
-            .get(name)
-            .into_iter()
-            .flatten()
+    pub fn named<'m>(
+        &'m self,
+        name: &'m str,
+    ) -> impl Iterator<Item = ElementRef<'a>> + use<'a, 'm> {
+        self.positions(Key::Tag(name))
+            .iter()
             .filter_map(|&p| self.elements.get(p as usize).copied())
     }
 
@@ -270,53 +275,34 @@ impl<'a> PageMap<'a> {
     /// script lookups look at those elements only).
     pub fn select<'m>(
         &'m self,
-        name: &str,
+        name: &'m str,
         selector: &'m scraper::Selector,
     ) -> impl Iterator<Item = ElementRef<'a>> + use<'a, 'm> {
         self.named(name).filter(move |e| selector.matches(e))
     }
 
+    /// Positions of the elements that have a key, ascending.
+    fn positions<'k>(&'k self, key: Key<'k>) -> &'k [u32] {
+        // The map's keys borrow the page; a key borrowing less is looked up through a shorter
+        // view of the same map.
+        let by_key: &'k FxHashMap<Key<'k>, Vec<u32>> = &self.by_key;
+        by_key.get(&key).map_or(&[], Vec::as_slice)
+    }
+
     /// The elements each selector (no commas) matches, in document order, selector by
     /// selector. Each is tried only on the elements that have what its last compound requires
-    /// (a class, id, attribute or tag), found for all selectors in one pass.
+    /// (a class, id, attribute or tag), looked up in the map.
     pub fn select_each(
         &self,
         selectors: &[(&str, &scraper::Selector)],
     ) -> Vec<Vec<ElementRef<'a>>> {
-        let keys: Vec<Option<Key>> = selectors.iter().map(|(t, _)| required_key(t)).collect();
-        // Each wanted class, id or attribute gets a slot collecting the elements that have it.
-        let mut slots: FxHashMap<Key, usize> = FxHashMap::default();
-        for key in keys.iter().flatten() {
-            if !matches!(key, Key::Tag(_)) {
-                let next = slots.len();
-                slots.entry(*key).or_insert(next);
-            }
-        }
-        let mut found: Vec<Vec<u32>> = vec![Vec::new(); slots.len()];
-        if !slots.is_empty() {
-            for (pos, e) in self.elements.iter().enumerate() {
-                let v = e.value();
-                let mut hit = |key: Key| {
-                    if let Some(&slot) = slot_of(&slots, key) {
-                        found[slot].push(pos as u32);
-                    }
-                };
-                v.classes().for_each(|c| hit(Key::Class(c)));
-                if let Some(id) = v.id() {
-                    hit(Key::Id(id));
-                }
-                v.attrs().for_each(|(n, _)| hit(Key::Attr(n)));
-            }
-        }
         selectors
             .iter()
-            .zip(&keys)
-            .map(|((_, selector), key)| {
-                let candidates: Vec<ElementRef<'a>> = match key {
+            .map(|(text, selector)| {
+                let candidates: Vec<ElementRef<'a>> = match required_key(text) {
                     Some(Key::Tag(tag)) => self.named(&tag.to_ascii_lowercase()).collect(),
-                    Some(k) => slot_of(&slots, *k)
-                        .map(|&slot| found[slot].as_slice())
-                        .unwrap_or(&[])
+                    Some(key) => self
+                        .positions(key)
                         .iter()
                         .filter_map(|&p| self.elements.get(p as usize).copied())
                         .collect(),

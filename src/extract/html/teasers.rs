@@ -412,7 +412,10 @@ impl<'a> Page<'a> {
             .find(|t| t.value().name() == "time" && t.attr("datetime").is_some())
             .and_then(|t| t.attr("datetime"))
             .and_then(|d| parse_timestamp(d, self.cx.tz));
-        if let Some(w) = blurb.as_deref().and_then(|b| rules.weak_label(b)) {
+        if let Some(w) = blurb
+            .as_deref()
+            .and_then(|b| rules.weak_label(&crate::rules::Folded::new(b)))
+        {
             evidence.push(Evidence {
                 signal: Signal::WeakDisclosure,
                 matched: w,
