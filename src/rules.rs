@@ -67,6 +67,12 @@ pub struct SponsoredRules {
     pub attributes: Vec<String>,
     /// Selectors of single paid cards in recommendation widgets (a network's per-item flag).
     pub item_selectors: Vec<String>,
+    /// Selectors of a network's organic cards (links through its traffic exchange): no widget
+    /// label makes them paid.
+    pub organic_selectors: Vec<String>,
+    /// Headers of lists of paid links ("From our partners"), also after a short lead ("The
+    /// latest from our partners").
+    pub widget_headers: Vec<String>,
     pub url_paths: Vec<String>,
     pub schema_types: Vec<String>,
     pub slot_texts: Vec<String>,
@@ -121,6 +127,7 @@ pub struct SectionRules {
     pub trending: Vec<String>,
     pub inline_refs: Vec<String>,
     pub more_links: Vec<String>,
+    pub credits: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -162,6 +169,8 @@ impl RulesFile {
         s.classes.extend(o.classes);
         s.attributes.extend(o.attributes);
         s.item_selectors.extend(o.item_selectors);
+        s.organic_selectors.extend(o.organic_selectors);
+        s.widget_headers.extend(o.widget_headers);
         s.url_paths.extend(o.url_paths);
         s.schema_types.extend(o.schema_types);
         s.slot_texts.extend(o.slot_texts);
@@ -185,6 +194,7 @@ impl RulesFile {
         c.trending.extend(o.trending);
         c.inline_refs.extend(o.inline_refs);
         c.more_links.extend(o.more_links);
+        c.credits.extend(o.credits);
         let i = &mut self.ignore;
         let o = other.ignore;
         i.headers.extend(o.headers);
@@ -251,6 +261,7 @@ pub struct Rules {
     hashtags: Vec<String>,
     weak_hashtags: Vec<String>,
     head_kickers: Vec<String>,
+    widget_headers: Vec<String>,
     disclosure_exceptions: Vec<String>,
     promotional: Phrases,
     /// The sponsored labels (longest first), to find them inside running text.
@@ -266,6 +277,7 @@ pub struct Rules {
     trending: Vec<String>,
     inline_refs: Vec<String>,
     more_links: Vec<String>,
+    credits: Vec<String>,
     ignore_headers: Vec<String>,
     ignore_prefixes: Vec<String>,
     ignore_texts: Vec<String>,
@@ -472,6 +484,7 @@ impl Rules {
             hashtags: norm_all(&file.sponsored.hashtags),
             weak_hashtags: norm_all(&file.sponsored.weak_hashtags),
             head_kickers: norm_all(&file.sponsored.head_kickers),
+            widget_headers: norm_all(&file.sponsored.widget_headers),
             disclosure_exceptions: norm_all(&file.sponsored.disclosure_exceptions),
             promotional: Phrases::new(norm_all(&file.sponsored.promotional)),
             label_phrases: Phrases::new(sponsored_labels.iter().map(|l| l.0.clone()).collect()),
@@ -482,6 +495,7 @@ impl Rules {
             trending: norm_all(&file.sections.trending),
             inline_refs: norm_all(&file.sections.inline_refs),
             more_links: norm_all(&file.sections.more_links),
+            credits: norm_all(&file.sections.credits),
             ignore_headers: norm_all(&file.ignore.headers),
             ignore_prefixes: norm_all(&file.ignore.prefixes),
             ignore_texts: norm_all(&file.ignore.texts),
@@ -644,6 +658,26 @@ impl Rules {
         });
         let (n, longer) = fold(trimmed, 64);
         (!longer && self.head_kickers.contains(&n)).then(|| trimmed.to_string())
+    }
+
+    /// A header of a list of paid links, alone or after a lead of up to three words ("The
+    /// Latest from our Partners").
+    pub fn widget_header(&self, text: &str) -> Option<LabelMatch> {
+        let (n, longer) = fold(text.trim_matches(|c: char| c.is_whitespace() || c == ':'), 64);
+        if longer {
+            return None;
+        }
+        self.widget_headers
+            .iter()
+            .find(|h| {
+                n.strip_suffix(h.as_str()).is_some_and(|lead| {
+                    lead.is_empty() || lead.ends_with(' ') && lead.split_whitespace().count() <= 3
+                })
+            })
+            .map(|h| LabelMatch {
+                label: h.clone(),
+                sponsor: None,
+            })
     }
 
     /// Promotional wording found in a text, when there is enough of it to look like an ad.
@@ -873,6 +907,17 @@ impl Rules {
             n.strip_prefix(m.as_str())
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '"', '\'', ':']))
         })
+    }
+
+    /// A widget's credit to the network that fills it: "By PubExchange".
+    pub fn is_credit_link(&self, text: &str) -> bool {
+        let (n, longer) = fold(text, 64);
+        !longer
+            && self.credits.iter().any(|c| {
+                n.strip_prefix(c.as_str())
+                    .and_then(|rest| rest.strip_prefix(' '))
+                    .is_some_and(|name| (1..=2).contains(&name.split_whitespace().count()))
+            })
     }
 
     /// "Læs også: <title>" inside an article.

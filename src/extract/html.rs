@@ -75,6 +75,8 @@ struct Page<'a> {
     site_sponsored: Regions,
     /// Cards a recommendation network flags as paid (its organic cards carry no such flag).
     network_paid: Regions,
+    /// Cards a content exchange or recommendation network marks as organic.
+    network_organic: Regions,
     /// Widgets headed by a label.
     widgets: Vec<Widget<'a>>,
     /// The page's own article element, when there is one.
@@ -186,6 +188,7 @@ impl<'a> Page<'a> {
             skipped_regions: Vec::new(),
             site_sponsored: Regions::default(),
             network_paid: Regions::default(),
+            network_organic: Regions::default(),
             widgets: Vec::new(),
             article: None,
             short_texts,

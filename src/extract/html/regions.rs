@@ -26,18 +26,19 @@ impl<'a> Page<'a> {
             .flat_map(|s| s.sponsored_selectors.iter().cloned())
             .collect();
         // All of the page's selectors in one pass: ignored, structural, site-sponsored, network
-        // paid items.
+        // paid and organic items.
         let mut found = self
             .select_groups(&[
                 &selectors,
                 &rules.file.markup.structural_ignore,
                 &sponsored,
                 &rules.file.sponsored.item_selectors,
+                &rules.file.sponsored.organic_selectors,
             ])
             .into_iter();
         let mut next = || found.next().unwrap_or_default();
-        let (mut roots, structural, site_sponsored, network_paid) =
-            (next(), next(), next(), next());
+        let (mut roots, structural, site_sponsored, network_paid, network_organic) =
+            (next(), next(), next(), next(), next());
         roots.retain(|el| !self.holds_the_page(*el));
         for el in &roots {
             if !self.is_ignored(*el) {
@@ -72,6 +73,9 @@ impl<'a> Page<'a> {
         }
         for el in network_paid {
             self.network_paid.insert(self.map, el);
+        }
+        for el in network_organic {
+            self.network_organic.insert(self.map, el);
         }
     }
 
@@ -239,18 +243,23 @@ impl<'a> Page<'a> {
                             .take_while(|a| map.text(*a) == text),
                     )
                     .any(|e| says_ad(&e));
+            let list_header = rules.widget_header(text).is_some();
             let labelled = rules.sponsored_kicker(text).is_some()
                 || short_ad
+                || list_header
                 || heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
             if !labelled || self.is_slot_label(label) {
                 continue;
             }
             // The header: the heading around the label, else the label, with the wrappers
-            // around it that hold nothing else.
+            // around it that hold nothing else (an image link beside it is something).
             let mut header = heading.unwrap_or(label);
             while let Some(parent) = header.parent().and_then(ElementRef::wrap) {
                 if matches!(parent.value().name(), "body" | "html")
                     || map.text(parent) != map.text(header)
+                    || map.descendants(parent).iter().any(|d| {
+                        matches!(d.value().name(), "a" | "img") && !map.contains(header, *d)
+                    })
                 {
                     break;
                 }
@@ -274,6 +283,8 @@ impl<'a> Page<'a> {
                     .filter_map(ElementRef::wrap)
                     .take(MAX_WIDGET_BLOCKS)
                     .take_while(|s| !self.starts_section(*s))
+                    // Under a list header, an empty box is the slot the list is loaded into.
+                    .skip_while(|s| list_header && map.text(*s).is_empty())
                     .collect()
             } else {
                 let next_text = header

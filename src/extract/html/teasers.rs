@@ -58,6 +58,7 @@ impl<'a> Page<'a> {
                         .attr("title")
                         .is_some_and(|t| t.split_whitespace().count() >= 2))
             && !self.rules().is_more_link(text)
+            && !self.rules().is_credit_link(text)
     }
 
     /// A link whose text is a title: a heading in or around it, or several words standing
@@ -76,7 +77,7 @@ impl<'a> Page<'a> {
             return true;
         }
         let text = self.text(anchor);
-        if self.rules().is_more_link(text) {
+        if self.rules().is_more_link(text) || self.rules().is_credit_link(text) {
             return false;
         }
         // A card link that carries its headline in `title` and a brand name after it.
@@ -207,16 +208,27 @@ impl<'a> Page<'a> {
             if text.chars().count() > 90 {
                 continue;
             }
-            if let Some(m) = rules.sponsored_kicker(text)
+            if let Some(m) = rules
+                .sponsored_kicker(text)
+                .or_else(|| rules.widget_header(text))
                 && seen_labels.insert(text)
             {
                 sponsor = sponsor.or(m.sponsor);
                 push(Signal::SponsoredLabel, text.to_string(), describe(el));
             }
         }
-        // A label heading the widget the block is in.
+        // A label heading the widget the block is in, unless a network marks the card organic.
         let at = map.pos(container);
-        for w in self.widgets.iter().filter(|w| w.scope.contains(&at)) {
+        let organic = self.network_organic.covers(map, container)
+            || map
+                .subtree(container)
+                .iter()
+                .any(|e| self.network_organic.is_root(map, *e));
+        for w in self
+            .widgets
+            .iter()
+            .filter(|w| !organic && w.scope.contains(&at))
+        {
             sponsor = sponsor.or_else(|| w.sponsor.clone());
             push(
                 Signal::SponsoredLabel,
