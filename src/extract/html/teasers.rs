@@ -215,6 +215,17 @@ impl<'a> Page<'a> {
             {
                 sponsor = sponsor.or(m.sponsor);
                 push(Signal::SponsoredLabel, text.to_string(), describe(el));
+            } else if !outside
+                && el.value().name() != "a"
+                && rules.head_kicker(text).is_some()
+                && seen_labels.insert(text)
+            {
+                // A badge on the card itself ("PARTNER" over its picture).
+                push(
+                    Signal::SponsoredLabel,
+                    text.to_string(),
+                    format!("{} (badge on the card)", describe(el)),
+                );
             }
         }
         // A label heading the widget the block is in, unless a network marks the card organic.
