@@ -244,11 +244,11 @@ impl<'a> Page<'a> {
                     )
                     .any(|e| says_ad(&e));
             let list_header = rules.widget_header(text).is_some();
-            let labelled = rules.sponsored_kicker(text).is_some()
-                || short_ad
-                || list_header
-                || heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
-            if !labelled || self.is_slot_label(label) {
+            // A heading that names the widget before its label ("Geschenkideen – Werbung")
+            // titles a set of offers; a bare label over an image may be a banner's slot.
+            let named = heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
+            let labelled = rules.sponsored_kicker(text).is_some() || short_ad || list_header || named;
+            if !labelled || (!named && self.is_slot_label(label)) {
                 continue;
             }
             // The header: the heading around the label, else the label, with the wrappers
@@ -300,12 +300,39 @@ impl<'a> Page<'a> {
                     _ => continue,
                 }
             };
+            let mut scope = scope;
+            // Boxes of the same kind right after the widget's own box, without a heading of
+            // their own, continue it (a sidebar of one labelled widget and more unlabelled ones).
+            if opens && let Some(own) = header.parent().and_then(ElementRef::wrap) {
+                let ends_box = scope
+                    .last()
+                    .is_some_and(|l| own.child_elements().last().is_some_and(|c| c.id() == l.id()));
+                let same_kind = |s: &ElementRef| {
+                    s.value().name() == own.value().name()
+                        && s.attr("class").is_some()
+                        && s.attr("class") == own.attr("class")
+                        && !map.subtree(*s).iter().any(|d| super::is_heading(d.value().name()))
+                };
+                if ends_box && !self.is_page_scale(own) {
+                    scope.extend(
+                        own.next_siblings()
+                            .filter_map(ElementRef::wrap)
+                            .take(MAX_WIDGET_BLOCKS)
+                            .take_while(same_kind),
+                    );
+                }
+            }
             let (Some(first), Some(last)) = (scope.first(), scope.last()) else {
                 continue;
             };
             // A label right above an empty box labels the display ad to come there, not the
-            // blocks after it.
-            if map.text(*first).is_empty() {
+            // blocks after it (a box of image links is not empty).
+            let has_link = |b: &ElementRef| {
+                map.subtree(*b)
+                    .iter()
+                    .any(|d| d.value().name() == "a" && d.attr("href").is_some())
+            };
+            if map.text(*first).is_empty() && !has_link(first) {
                 continue;
             }
             if scope.iter().any(|s| self.is_page_scale(*s)) {
