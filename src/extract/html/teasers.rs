@@ -235,10 +235,16 @@ impl<'a> Page<'a> {
                 .subtree(container)
                 .iter()
                 .any(|e| self.network_organic.is_root(map, *e));
+        // (A block holding the widget's header, as a one-offer widget's box does, is in it too.)
+        let (start, end) = map.span(container);
         for w in self
             .widgets
             .iter()
-            .filter(|w| !organic && w.scope.contains(&at))
+            .filter(|w| {
+                !organic
+                    && (w.scope.contains(&at)
+                        || (start..end).contains(&w.head) && !seen_labels.contains(w.label))
+            })
         {
             sponsor = sponsor.or_else(|| w.sponsor.clone());
             push(
@@ -358,7 +364,8 @@ impl<'a> Page<'a> {
             });
         }
         // The heading around or inside the link, else the link text; the block's first heading
-        // only for a link without text (an image link), since a box may have a header of its own.
+        // only for a link without text or a `title` (an image link), since a box may have a
+        // header of its own.
         let own_heading = anchor
             .parent()
             .and_then(ElementRef::wrap)
@@ -374,6 +381,13 @@ impl<'a> Page<'a> {
         let mut title = own_heading
             .or_else(|| self.card_title(anchor, container))
             .or_else(|| Some(map.text(anchor)).filter(|t| !t.is_empty()))
+            // An image link that names its target in `title` says more than a box's header.
+            .or_else(|| {
+                anchor
+                    .attr("title")
+                    .map(str::trim)
+                    .filter(|t| t.split_whitespace().count() >= 3)
+            })
             .or_else(|| {
                 map.subtree(container)
                     .iter()
