@@ -663,7 +663,10 @@ impl Rules {
     /// A header of a list of paid links, alone or after a lead of up to three words ("The
     /// Latest from our Partners").
     pub fn widget_header(&self, text: &str) -> Option<LabelMatch> {
-        let (n, longer) = fold(text.trim_matches(|c: char| c.is_whitespace() || c == ':'), 64);
+        let (n, longer) = fold(
+            text.trim_matches(|c: char| c.is_whitespace() || c == ':'),
+            64,
+        );
         if longer {
             return None;
         }

@@ -246,8 +246,10 @@ impl<'a> Page<'a> {
             let list_header = rules.widget_header(text).is_some();
             // A heading that names the widget before its label ("Geschenkideen – Werbung")
             // titles a set of offers; a bare label over an image may be a banner's slot.
-            let named = heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
-            let labelled = rules.sponsored_kicker(text).is_some() || short_ad || list_header || named;
+            let named =
+                heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
+            let labelled =
+                rules.sponsored_kicker(text).is_some() || short_ad || list_header || named;
             if !labelled || (!named && self.is_slot_label(label)) {
                 continue;
             }
@@ -304,14 +306,19 @@ impl<'a> Page<'a> {
             // Boxes of the same kind right after the widget's own box, without a heading of
             // their own, continue it (a sidebar of one labelled widget and more unlabelled ones).
             if opens && let Some(own) = header.parent().and_then(ElementRef::wrap) {
-                let ends_box = scope
-                    .last()
-                    .is_some_and(|l| own.child_elements().last().is_some_and(|c| c.id() == l.id()));
+                let ends_box = scope.last().is_some_and(|l| {
+                    own.child_elements()
+                        .last()
+                        .is_some_and(|c| c.id() == l.id())
+                });
                 let same_kind = |s: &ElementRef| {
                     s.value().name() == own.value().name()
                         && s.attr("class").is_some()
                         && s.attr("class") == own.attr("class")
-                        && !map.subtree(*s).iter().any(|d| super::is_heading(d.value().name()))
+                        && !map
+                            .subtree(*s)
+                            .iter()
+                            .any(|d| super::is_heading(d.value().name()))
                 };
                 if ends_box && !self.is_page_scale(own) {
                     scope.extend(

@@ -237,15 +237,11 @@ impl<'a> Page<'a> {
                 .any(|e| self.network_organic.is_root(map, *e));
         // (A block holding the widget's header, as a one-offer widget's box does, is in it too.)
         let (start, end) = map.span(container);
-        for w in self
-            .widgets
-            .iter()
-            .filter(|w| {
-                !organic
-                    && (w.scope.contains(&at)
-                        || (start..end).contains(&w.head) && !seen_labels.contains(w.label))
-            })
-        {
+        for w in self.widgets.iter().filter(|w| {
+            !organic
+                && (w.scope.contains(&at)
+                    || (start..end).contains(&w.head) && !seen_labels.contains(w.label))
+        }) {
             sponsor = sponsor.or_else(|| w.sponsor.clone());
             push(
                 Signal::SponsoredLabel,
