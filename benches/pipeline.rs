@@ -80,6 +80,7 @@ fn run_once(config: &Config) {
     let options = RunOptions {
         wait: false,
         now: chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap_or_default(),
+        concurrency: None,
         progress: Box::new(|_| {}),
     };
     std::hint::black_box(run::run(config, &options).ok());

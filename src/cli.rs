@@ -102,6 +102,9 @@ pub struct RunArgs {
     /// "Now" for this run (RFC 3339); SOURCE_DATE_EPOCH also works.
     #[arg(long)]
     pub now: Option<DateTime<FixedOffset>>,
+    /// Sources fetched at once (default: the config's [fetch] concurrency, 16).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: Option<u16>,
 }
 
 /// Exit code of a run refused because another holds the lock (sysexits' EX_TEMPFAIL).
@@ -352,7 +355,7 @@ fn run_job(args: RunArgs) -> Result<ExitCode, CliError> {
 
     let config = Config::load(&args.config)?;
     let now = pipeline::now(args.now)?;
-    let total = config.sources.iter().map(|s| s.urls.len()).sum::<usize>() as u64;
+    let total = config.sources.len() as u64;
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
     } else {
@@ -362,8 +365,9 @@ fn run_job(args: RunArgs) -> Result<ExitCode, CliError> {
     let options = RunOptions {
         wait: args.wait,
         now,
-        progress: Box::new(move |url: &str| {
-            progress_bar.set_message(url.to_string());
+        concurrency: args.concurrency.map(usize::from),
+        progress: Box::new(move |source: &str| {
+            progress_bar.set_message(source.to_string());
             progress_bar.inc(1);
         }),
     };

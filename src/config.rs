@@ -95,6 +95,8 @@ pub struct FetchConfig {
     /// Let followed teasers and checked feed items (URLs a page chose) reach loopback, private
     /// and link-local addresses. Off: a page must not make us read the operator's network.
     pub allow_private_addresses: bool,
+    /// Sources fetched at once (each host still sees one request at a time).
+    pub concurrency: usize,
 }
 
 impl Default for FetchConfig {
@@ -113,6 +115,7 @@ impl Default for FetchConfig {
             check_feed_items: false,
             max_follow_per_run: 10,
             allow_private_addresses: false,
+            concurrency: 16,
         }
     }
 }

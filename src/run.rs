@@ -3,6 +3,8 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -13,7 +15,7 @@ use crate::extract::{Block, Item};
 use crate::input::{self, AddressPolicy, FetchError, Fetcher, InputKind};
 use crate::pipeline::{Options, Outcome, site_root};
 use crate::rules::{Rules, RulesError};
-use crate::store::{Change, RunRecord, Store, StoreError, retention_cutoff};
+use crate::store::{Change, Reader, RunRecord, Store, StoreError, retention_cutoff};
 use crate::write::{self, Layout, WriteError};
 
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +108,9 @@ pub struct RunOptions {
     /// Wait for a running job's lock instead of giving up.
     pub wait: bool,
     pub now: DateTime<FixedOffset>,
-    /// Called after each URL, for a progress bar.
+    /// Sources fetched at once; `None` takes the config's `[fetch] concurrency`.
+    pub concurrency: Option<usize>,
+    /// Called as each source is done, with its name, for a progress bar.
     pub progress: Box<dyn Fn(&str)>,
 }
 
@@ -145,32 +149,66 @@ impl RunLock {
 }
 
 /// Runs every source of the config, then renders every feed and the index files.
+///
+/// Workers take sources in config order and fetch and extract them concurrently (politeness is
+/// per host, in the shared `Fetcher`); this thread alone writes: each source's items in one
+/// transaction, then its feeds, as each source comes in. Sources never share items, so the
+/// output does not depend on which finishes first.
 pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, RunError> {
     let _lock = RunLock::acquire(&config.output.dir, options.wait)?;
     let mut store = Store::open(&config.store_path())?;
     let base_rules = Rules::with_files(&config.rules_files)?;
     let fetch = &config.fetch;
-    let mut fetcher = Fetcher::new(
+    let fetcher = Fetcher::new(
         fetch.options(),
         Duration::from_millis(fetch.host_delay_ms),
         fetch.retries,
         Duration::from_secs(fetch.max_retry_after_seconds),
         fetch.robots_txt,
     );
-    let mut reports = Vec::new();
-    let mut layouts = Vec::new();
-    for source in &config.sources {
-        let rules = base_rules.extended(source.rules.clone(), &source.name)?;
-        let report = run_source(config, source, &rules, &mut store, &mut fetcher, options)?;
-        // Right after the source's commit, so a run killed later leaves this source complete.
-        let layout = layout(config, source, &store)?;
-        // A failed source's files stay as its last good run left them (or absent).
-        if !report.failed() {
-            write_source_feeds(config, source, &layout, &store, options.now)?;
+    let count = config.sources.len();
+    let workers = options
+        .concurrency
+        .unwrap_or(fetch.concurrency)
+        .clamp(1, count.max(1));
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<Option<(SourceReport, Layout)>> = (0..count).map(|_| None).collect();
+    std::thread::scope(|scope| -> Result<(), RunError> {
+        let (sender, results) = mpsc::channel::<(usize, Result<Prepared, RunError>)>();
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let reader = store.reader()?;
+            let (next, fetcher, base_rules) = (&next, &fetcher, &base_rules);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(source) = config.sources.get(index) else {
+                        break;
+                    };
+                    let prepared = prepare_source(config, source, base_rules, &reader, fetcher);
+                    // The receiver is gone only when the run failed: stop taking sources.
+                    if sender.send((index, prepared)).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-        layouts.push(layout);
-        reports.push(report);
-    }
+        drop(sender);
+        for (index, prepared) in results {
+            let source = &config.sources[index];
+            let report = commit_source(config, source, prepared?, &mut store, options.now)?;
+            // Right after the source's commit, so a run killed later leaves this source complete.
+            let layout = layout(config, source, &store)?;
+            // A failed source's files stay as its last good run left them (or absent).
+            if !report.failed() {
+                write_source_feeds(config, source, &layout, &store, options.now)?;
+            }
+            (options.progress)(&source.name);
+            done[index] = Some((report, layout));
+        }
+        Ok(())
+    })?;
+    let (reports, layouts): (Vec<SourceReport>, Vec<Layout>) = done.into_iter().flatten().unzip();
     write::write_index(&config.output.dir, &layouts)?;
     Ok(reports)
 }
@@ -233,12 +271,21 @@ enum Got {
     NotModified,
 }
 
-fn get(spec: &str, store: &Store, fetcher: &mut Fetcher) -> Result<Got, String> {
-    if !input::is_url(spec) {
-        let doc = input::load(spec, None, &fetcher.options).map_err(|e| e.to_string())?;
-        return Ok(Got::Document(doc, None));
-    }
+fn get(spec: &str, store: &Reader, fetcher: &Fetcher) -> Result<Got, String> {
     let known = store.validators(spec).map_err(|e| e.to_string())?;
+    if !input::is_url(spec) {
+        // A local file whose size and modification time are unchanged is not read again.
+        let stamp = file_stamp(spec);
+        if stamp.is_some() && known.as_ref().and_then(|k| k.etag.as_ref()) == stamp.as_ref() {
+            return Ok(Got::NotModified);
+        }
+        let doc = input::load(spec, None, &fetcher.options).map_err(|e| e.to_string())?;
+        let validators = stamp.map(|etag| input::Validators {
+            etag: Some(etag),
+            last_modified: None,
+        });
+        return Ok(Got::Document(doc, validators));
+    }
     let fetched = fetcher
         .get(spec, known.as_ref(), AddressPolicy::Any)
         .map_err(|e: FetchError| e.to_string())?;
@@ -256,20 +303,42 @@ fn get(spec: &str, store: &Store, fetcher: &mut Fetcher) -> Result<Got, String> 
     Ok(Got::Document(doc, Some(fetched.validators)))
 }
 
-fn run_source(
+/// A local file's size and modification time, as a validator of its own.
+fn file_stamp(path: &str) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some(format!("file:{}:{}", meta.len(), modified.as_nanos()))
+}
+
+/// What a worker found for one source: its items (followed teasers filled in), the validators
+/// to keep, and its report so far.
+struct Prepared {
+    report: SourceReport,
+    items: Vec<Item>,
+    validators: Vec<(String, input::Validators)>,
+    /// Pages that say they are an article but yield none.
+    lost: Vec<String>,
+}
+
+/// Fetches and extracts one source (on a worker thread): nothing is written.
+fn prepare_source(
     config: &Config,
     source: &Source,
-    rules: &Rules,
-    store: &mut Store,
-    fetcher: &mut Fetcher,
-    options: &RunOptions,
-) -> Result<SourceReport, RunError> {
+    base_rules: &Rules,
+    store: &Reader,
+    fetcher: &Fetcher,
+) -> Result<Prepared, RunError> {
+    let rules = base_rules.extended(source.rules.clone(), &source.name)?;
     let mut report = SourceReport {
         name: source.name.clone(),
         ..SourceReport::default()
     };
     let opts = Options {
-        rules,
+        rules: &rules,
         kind: None,
         tz: source.tz,
         source_name: &source.name,
@@ -295,7 +364,6 @@ fn run_source(
             },
             Err(e) => report.failures.push(e),
         }
-        (options.progress)(spec);
     }
     // A page that says it is an article but yields none: an article lost to every feed.
     let lost: Vec<String> = outcome
@@ -311,6 +379,31 @@ fn run_source(
         .collect();
     let mut items: Vec<Item> = outcome.items.into_iter().map(|c| c.item).collect();
     report.items_seen = items.len();
+    if !report.failed() {
+        follow_links(config, source, &opts, store, fetcher, &mut items, &mut report)?;
+    }
+    Ok(Prepared {
+        report,
+        items,
+        validators,
+        lost,
+    })
+}
+
+/// Writes what a worker found for one source into the store, in one transaction.
+fn commit_source(
+    config: &Config,
+    source: &Source,
+    prepared: Prepared,
+    store: &mut Store,
+    now: DateTime<FixedOffset>,
+) -> Result<SourceReport, RunError> {
+    let Prepared {
+        mut report,
+        items,
+        validators,
+        lost,
+    } = prepared;
     if report.failed() {
         // Nothing of a failing source is stored: its feeds stay as the last good run left them.
         let record = RunRecord {
@@ -322,21 +415,12 @@ fn run_source(
             new: [0; 3],
             message: Some(report.failures.join("; ")),
         };
-        store.log_run(&source.name, options.now, &record)?;
+        store.log_run(&source.name, now, &record)?;
         return Ok(report);
     }
-    follow_links(
-        config,
-        source,
-        &opts,
-        store,
-        fetcher,
-        &mut items,
-        &mut report,
-    )?;
     let recent = store.recent_items_seen(&source.name, 5)?;
-    let cutoff = retention_cutoff(options.now, config.output.retention_days);
-    let tx = store.begin(&source.name, options.now)?;
+    let cutoff = retention_cutoff(now, config.output.retention_days);
+    let tx = store.begin(&source.name, now)?;
     for item in &items {
         // An item already past retention is kept in the store while the page shows it (so it
         // is neither followed nor reported again) but is in no feed: it is not news.
@@ -403,8 +487,8 @@ fn follow_links(
     config: &Config,
     source: &Source,
     opts: &Options,
-    store: &Store,
-    fetcher: &mut Fetcher,
+    store: &Reader,
+    fetcher: &Fetcher,
     items: &mut [Item],
     report: &mut SourceReport,
 ) -> Result<(), RunError> {

@@ -188,6 +188,7 @@ fn regenerate(schedule: Schedule, stop: &AtomicBool) {
         let options = RunOptions {
             wait: false,
             now: chrono::Utc::now().fixed_offset(),
+            concurrency: None,
             progress: Box::new(|_| {}),
         };
         match crate::run::run(&schedule.config, &options) {

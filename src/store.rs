@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (source, id)
 );
 CREATE INDEX IF NOT EXISTS items_by_feed ON items (source, class, sort_ts DESC, id);
+CREATE INDEX IF NOT EXISTS items_by_age ON items (source, sort_ts);
 CREATE TABLE IF NOT EXISTS validators (
     url           TEXT PRIMARY KEY,
     etag          TEXT,
@@ -70,6 +71,7 @@ CREATE TABLE IF NOT EXISTS runs (
     new_personnel INTEGER NOT NULL,
     message       TEXT
 );
+CREATE INDEX IF NOT EXISTS runs_by_source ON runs (source, at);
 CREATE TABLE IF NOT EXISTS moves (
     id         INTEGER PRIMARY KEY,
     source     TEXT NOT NULL,
@@ -83,6 +85,53 @@ CREATE TABLE IF NOT EXISTS moves (
 pub struct Store {
     conn: Connection,
     path: String,
+}
+
+/// A read-only connection to the store (see `Store::reader`).
+pub struct Reader {
+    conn: Connection,
+    path: String,
+}
+
+impl Reader {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    pub fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
+        validators_in(&self.conn, url).map_err(self.err())
+    }
+
+    pub fn contains(&self, source: &str, id: &str) -> Result<bool, StoreError> {
+        contains_in(&self.conn, source, id).map_err(self.err())
+    }
+}
+
+fn validators_in(conn: &Connection, url: &str) -> rusqlite::Result<Option<Validators>> {
+    conn.query_row(
+        "SELECT etag, last_modified FROM validators WHERE url = ?1",
+        [url],
+        |r| {
+            Ok(Validators {
+                etag: r.get(0)?,
+                last_modified: r.get(1)?,
+            })
+        },
+    )
+    .optional()
+}
+
+fn contains_in(conn: &Connection, source: &str, id: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT 1 FROM items WHERE source = ?1 AND id = ?2",
+        params![source, id],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|r| r.is_some())
 }
 
 /// What an upsert did.
@@ -193,31 +242,26 @@ impl Store {
     }
 
     pub fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT etag, last_modified FROM validators WHERE url = ?1",
-                [url],
-                |r| {
-                    Ok(Validators {
-                        etag: r.get(0)?,
-                        last_modified: r.get(1)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(self.err())
+        validators_in(&self.conn, url).map_err(self.err())
     }
 
     pub fn contains(&self, source: &str, id: &str) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM items WHERE source = ?1 AND id = ?2",
-                params![source, id],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|r| r.is_some())
-            .map_err(self.err())
+        contains_in(&self.conn, source, id).map_err(self.err())
+    }
+
+    /// A read-only connection to the same store, for a worker thread of a run (WAL lets it
+    /// read while the run writes).
+    pub fn reader(&self) -> Result<Reader, StoreError> {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(self.err())?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(self.err())?;
+        Ok(Reader {
+            conn,
+            path: self.path.clone(),
+        })
     }
 
     /// Starts the one transaction a source's run makes.

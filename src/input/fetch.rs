@@ -1,8 +1,10 @@
 //! HTTP fetching with conditional GET, redirect and size limits, and an address policy for the
 //! URLs the program chooses to fetch on its own.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ureq::ResponseExt;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -273,16 +275,25 @@ pub fn fetch(
     })
 }
 
-/// A polite client for a run: one request at a time per host with a pause between them,
-/// robots.txt obeyed, Retry-After honoured on 429/503, transport errors retried with back-off.
+/// A polite client for a run, shared by its workers: one request at a time per host with a
+/// pause between them, robots.txt fetched once per host and obeyed, Retry-After honoured on
+/// 429/503, transport errors retried with back-off. Requests to different hosts run at once.
 pub struct Fetcher {
     pub options: FetchOptions,
     pub host_delay: Duration,
     pub retries: u32,
     pub max_retry_after: Duration,
     pub robots: bool,
-    last_request: std::collections::HashMap<String, std::time::Instant>,
-    robots_cache: std::collections::HashMap<String, Option<texting_robots::Robot>>,
+    hosts: Mutex<HashMap<String, Arc<Mutex<Host>>>>,
+}
+
+/// What a run knows of one host (origin). Its lock is held for the whole of a request, retries
+/// included, so a host never sees two requests at once.
+#[derive(Default)]
+struct Host {
+    last_request: Option<Instant>,
+    /// `None` until fetched; then the parsed file, or `None` inside for "allows all".
+    robots: Option<Option<texting_robots::Robot>>,
 }
 
 impl Fetcher {
@@ -299,28 +310,35 @@ impl Fetcher {
             retries,
             max_retry_after,
             robots,
-            last_request: Default::default(),
-            robots_cache: Default::default(),
+            hosts: Mutex::default(),
         }
+    }
+
+    fn host(&self, origin: &str) -> Arc<Mutex<Host>> {
+        // A poisoned map only means another worker panicked; its entries are still sound.
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts.entry(origin.to_string()).or_default().clone()
     }
 
     /// A conditional GET of `url`, after checking robots.txt and waiting for the host's turn.
     pub fn get(
-        &mut self,
+        &self,
         url: &str,
         validators: Option<&Validators>,
         policy: AddressPolicy,
     ) -> Result<Fetched, FetchError> {
         let parsed = parse_url(url)?;
         let origin = parsed.origin().ascii_serialization();
-        if self.robots && !self.allowed(&parsed, &origin, policy) {
+        let host = self.host(&origin);
+        let mut host = host.lock().unwrap_or_else(|e| e.into_inner());
+        if self.robots && !self.allowed(&mut host, &parsed, &origin, policy) {
             return Err(FetchError::Disallowed {
                 url: url.to_string(),
             });
         }
         let mut attempt = 0;
         loop {
-            self.wait_turn(&origin);
+            self.wait_turn(&mut host);
             let result = fetch(url, &self.options, validators, policy);
             let wait = match &result {
                 Err(FetchError::Status {
@@ -341,21 +359,26 @@ impl Fetcher {
         }
     }
 
-    fn wait_turn(&mut self, origin: &str) {
-        if let Some(last) = self.last_request.get(origin) {
+    fn wait_turn(&self, host: &mut Host) {
+        if let Some(last) = host.last_request {
             let since = last.elapsed();
             if since < self.host_delay {
                 std::thread::sleep(self.host_delay - since);
             }
         }
-        self.last_request
-            .insert(origin.to_string(), std::time::Instant::now());
+        host.last_request = Some(Instant::now());
     }
 
     /// robots.txt, fetched once per host and run; a missing or unreadable file allows all.
-    fn allowed(&mut self, url: &url::Url, origin: &str, policy: AddressPolicy) -> bool {
-        if !self.robots_cache.contains_key(origin) {
-            self.wait_turn(origin);
+    fn allowed(
+        &self,
+        host: &mut Host,
+        url: &url::Url,
+        origin: &str,
+        policy: AddressPolicy,
+    ) -> bool {
+        if host.robots.is_none() {
+            self.wait_turn(host);
             let robots_url = format!("{origin}/robots.txt");
             let robot = fetch(&robots_url, &self.options, None, policy)
                 .ok()
@@ -370,9 +393,9 @@ impl Fetcher {
                         .to_string();
                     texting_robots::Robot::new(&agent, &body).ok()
                 });
-            self.robots_cache.insert(origin.to_string(), robot);
+            host.robots = Some(robot);
         }
-        match self.robots_cache.get(origin) {
+        match &host.robots {
             Some(Some(robot)) => robot.allowed(url.as_str()),
             _ => true,
         }
