@@ -102,7 +102,7 @@ pub struct RunArgs {
     /// "Now" for this run (RFC 3339); SOURCE_DATE_EPOCH also works.
     #[arg(long)]
     pub now: Option<DateTime<FixedOffset>>,
-    /// Sources fetched at once (default: the config's [fetch] concurrency, 16).
+    /// Requests in flight at once across hosts (default: the config's [fetch] concurrency, 16).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: Option<u16>,
 }

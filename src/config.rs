@@ -95,7 +95,8 @@ pub struct FetchConfig {
     /// Let followed teasers and checked feed items (URLs a page chose) reach loopback, private
     /// and link-local addresses. Off: a page must not make us read the operator's network.
     pub allow_private_addresses: bool,
-    /// Sources fetched at once (each host still sees one request at a time).
+    /// Requests in flight at once, across hosts (each host still sees one at a time, with
+    /// `host_delay_ms` between two).
     pub concurrency: usize,
 }
 

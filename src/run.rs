@@ -159,18 +159,19 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, R
     let mut store = Store::open(&config.store_path())?;
     let base_rules = Rules::with_files(&config.rules_files)?;
     let fetch = &config.fetch;
+    let concurrency = options.concurrency.unwrap_or(fetch.concurrency).max(1);
     let fetcher = Fetcher::new(
         fetch.options(),
         Duration::from_millis(fetch.host_delay_ms),
         fetch.retries,
         Duration::from_secs(fetch.max_retry_after_seconds),
         fetch.robots_txt,
+        concurrency,
     );
     let count = config.sources.len();
-    let workers = options
-        .concurrency
-        .unwrap_or(fetch.concurrency)
-        .clamp(1, count.max(1));
+    // More workers than requests in flight: a worker waiting out a host's delay holds no slot,
+    // so others use it meanwhile.
+    let workers = concurrency.saturating_mul(4).clamp(1, count.max(1));
     let next = AtomicUsize::new(0);
     let mut done: Vec<Option<(SourceReport, Layout)>> = (0..count).map(|_| None).collect();
     std::thread::scope(|scope| -> Result<(), RunError> {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use ureq::ResponseExt;
@@ -285,6 +285,41 @@ pub struct Fetcher {
     pub max_retry_after: Duration,
     pub robots: bool,
     hosts: Mutex<HashMap<String, Arc<Mutex<Host>>>>,
+    /// Requests in flight at once, across hosts (waiting for a host's turn takes none).
+    slots: Slots,
+}
+
+/// A counting semaphore: at most `n` holders at once.
+struct Slots {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+struct Slot<'s>(&'s Slots);
+
+impl Slots {
+    fn new(n: usize) -> Self {
+        Slots {
+            free: Mutex::new(n.max(1)),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn take(&self) -> Slot<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        Slot(self)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
 }
 
 /// What a run knows of one host (origin). Its lock is held for the whole of a request, retries
@@ -297,12 +332,14 @@ struct Host {
 }
 
 impl Fetcher {
+    /// `concurrency`: requests in flight at once, across hosts.
     pub fn new(
         options: FetchOptions,
         host_delay: Duration,
         retries: u32,
         max_retry_after: Duration,
         robots: bool,
+        concurrency: usize,
     ) -> Self {
         Fetcher {
             options,
@@ -311,7 +348,19 @@ impl Fetcher {
             max_retry_after,
             robots,
             hosts: Mutex::default(),
+            slots: Slots::new(concurrency),
         }
+    }
+
+    /// One request, holding one of the run's slots while it is in flight.
+    fn request(
+        &self,
+        url: &str,
+        validators: Option<&Validators>,
+        policy: AddressPolicy,
+    ) -> Result<Fetched, FetchError> {
+        let _slot = self.slots.take();
+        fetch(url, &self.options, validators, policy)
     }
 
     fn host(&self, origin: &str) -> Arc<Mutex<Host>> {
@@ -339,7 +388,7 @@ impl Fetcher {
         let mut attempt = 0;
         loop {
             self.wait_turn(&mut host);
-            let result = fetch(url, &self.options, validators, policy);
+            let result = self.request(url, validators, policy);
             let wait = match &result {
                 Err(FetchError::Status {
                     status: 429 | 503,
@@ -380,7 +429,8 @@ impl Fetcher {
         if host.robots.is_none() {
             self.wait_turn(host);
             let robots_url = format!("{origin}/robots.txt");
-            let robot = fetch(&robots_url, &self.options, None, policy)
+            let robot = self
+                .request(&robots_url, None, policy)
                 .ok()
                 .and_then(|f| f.body)
                 .and_then(|body| {
