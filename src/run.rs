@@ -381,7 +381,15 @@ fn prepare_source(
     let mut items: Vec<Item> = outcome.items.into_iter().map(|c| c.item).collect();
     report.items_seen = items.len();
     if !report.failed() {
-        follow_links(config, source, &opts, store, fetcher, &mut items, &mut report)?;
+        follow_links(
+            config,
+            source,
+            &opts,
+            store,
+            fetcher,
+            &mut items,
+            &mut report,
+        )?;
     }
     Ok(Prepared {
         report,

@@ -730,9 +730,18 @@ fn write_config(dir: &Path, sources: &[(&str, Vec<String>)]) -> PathBuf {
 }
 
 fn write_config_with(dir: &Path, sources: &[(&str, Vec<String>)], fetch_extra: &str) -> PathBuf {
+    // Quick defaults for tests, unless `fetch_extra` sets the key itself.
+    let defaults: String = ["host_delay_ms = 0", "retries = 1", "max_retry_after_seconds = 2"]
+        .iter()
+        .filter(|d| {
+            let key = d.split(' ').next().unwrap_or("");
+            !fetch_extra.lines().any(|l| l.starts_with(&format!("{key} ")))
+        })
+        .map(|d| format!("{d}\n"))
+        .collect();
     let mut text = format!(
         "[output]\ndir = \"out\"\nbase_url = \"http://127.0.0.1:8080/\"\n\n\
-         [fetch]\nhost_delay_ms = 0\nretries = 1\nmax_retry_after_seconds = 2\n{fetch_extra}\n\n",
+         [fetch]\n{defaults}{fetch_extra}\n\n",
     );
     for (name, urls) in sources {
         let urls: Vec<String> = urls.iter().map(|u| format!("\"{u}\"")).collect();
@@ -2482,4 +2491,224 @@ fn tens_of_thousands_of_labels_on_one_page_do_not_stall_extraction() {
         .timeout(std::time::Duration::from_secs(60))
         .assert()
         .success();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrent runs: politeness per host, hanging hosts, output independent of timing.
+
+/// One request a `SlowServer` answered: its path, and when it arrived and was answered.
+type Timed = (String, std::time::Instant, std::time::Instant);
+
+/// A server answering each connection on a thread of its own after `latency` (so it would take
+/// concurrent requests if a client sent them), logging when each request came and was answered.
+/// `/robots.txt` is a 404; every other path is an article page. With `hang`, it never answers.
+struct SlowServer {
+    base: String,
+    log: Arc<Mutex<Vec<Timed>>>,
+}
+
+impl SlowServer {
+    fn start(latency: std::time::Duration, hang: bool) -> SlowServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let log: Arc<Mutex<Vec<Timed>>> = Arc::default();
+        let shared = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(1_000) {
+                let Ok(mut stream) = stream else { return };
+                let log = Arc::clone(&shared);
+                std::thread::spawn(move || {
+                    let mut request = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut buf) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let came = std::time::Instant::now();
+                    if hang {
+                        std::thread::sleep(std::time::Duration::from_secs(20));
+                        return;
+                    }
+                    std::thread::sleep(latency);
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    let (status, body) = if path == "/robots.txt" {
+                        ("404 Not Found", String::new())
+                    } else {
+                        let n = path.bytes().filter(u8::is_ascii_digit).count() % 9 + 1;
+                        ("200 OK", article_page(n, ""))
+                    };
+                    let head = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(body.as_bytes());
+                    log.lock()
+                        .expect("log")
+                        .push((path, came, std::time::Instant::now()));
+                });
+            }
+        });
+        SlowServer { base, log }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn requests(&self) -> Vec<Timed> {
+        let mut log = self.log.lock().expect("log").clone();
+        log.sort_by_key(|(_, came, _)| *came);
+        log
+    }
+}
+
+fn run_with(config: &Path, extra: &[&str]) -> std::process::Output {
+    feedsplit()
+        .args(["run", "--now", NOW, "--config"])
+        .arg(config)
+        .args(extra)
+        .output()
+        .expect("run")
+}
+
+#[test]
+fn a_concurrent_run_keeps_one_request_at_a_time_per_host_and_the_delay() {
+    let latency = std::time::Duration::from_millis(60);
+    let (a, b) = (
+        SlowServer::start(latency, false),
+        SlowServer::start(latency, false),
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let sources: Vec<(String, Vec<String>)> = (1..=3)
+        .flat_map(|i| {
+            [
+                (format!("a{i}"), vec![a.url(&format!("/a{i}"))]),
+                (format!("b{i}"), vec![b.url(&format!("/b{i}"))]),
+            ]
+        })
+        .collect();
+    let named: Vec<(&str, Vec<String>)> = sources
+        .iter()
+        .map(|(n, u)| (n.as_str(), u.clone()))
+        .collect();
+    let config = write_config_with(
+        tmp.path(),
+        &named,
+        "host_delay_ms = 150\nrobots_txt = true\nconcurrency = 6",
+    );
+    let out = run_with(&config, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let delay = std::time::Duration::from_millis(150);
+    for server in [&a, &b] {
+        let requests = server.requests();
+        // robots.txt once, then the three pages.
+        assert_eq!(requests.len(), 4, "{requests:?}");
+        assert_eq!(
+            requests
+                .iter()
+                .filter(|(p, _, _)| p == "/robots.txt")
+                .count(),
+            1
+        );
+        for pair in requests.windows(2) {
+            let ((_, _, answered), (next, next_came, _)) = (&pair[0], &pair[1]);
+            assert!(
+                next_came >= answered,
+                "{next} overlapped the request before it"
+            );
+            assert!(
+                next_came.duration_since(*answered) >= delay,
+                "{next} came {:?} after the answer before it",
+                next_came.duration_since(*answered)
+            );
+        }
+    }
+    // The two hosts were fetched at the same time, not one after the other.
+    let (ra, rb) = (a.requests(), b.requests());
+    assert!(rb[0].1 < ra[ra.len() - 1].2 && ra[0].1 < rb[rb.len() - 1].2);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let order: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains(": ok"))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    assert_eq!(order, ["a1", "b1", "a2", "b2", "a3", "b3"], "{stdout}");
+}
+
+#[test]
+fn a_hanging_host_delays_only_its_own_source() {
+    let hanging = SlowServer::start(std::time::Duration::ZERO, true);
+    let quick = SlowServer::start(std::time::Duration::from_millis(20), false);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config_with(
+        tmp.path(),
+        &[
+            ("stuck", vec![hanging.url("/page")]),
+            ("n1", vec![quick.url("/n1")]),
+            ("n2", vec![quick.url("/n2")]),
+            ("n3", vec![quick.url("/n3")]),
+        ],
+        "timeout_seconds = 3\nretries = 0\nrobots_txt = false\nconcurrency = 4",
+    );
+    let started = std::time::Instant::now();
+    let out = run_with(&config, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stuck: FAILED"), "{stderr}");
+    // The other host's pages were all answered well before the stuck request timed out.
+    let requests = quick.requests();
+    assert_eq!(requests.len(), 3);
+    for (path, _, answered) in &requests {
+        assert!(
+            answered.duration_since(started) < std::time::Duration::from_secs(3),
+            "{path} waited for the hanging host"
+        );
+    }
+    for name in ["n1", "n2", "n3"] {
+        assert_eq!(titles_in(tmp.path(), name, "editorial").len(), 1);
+    }
+    assert!(!tmp.path().join("out/stuck/editorial.json").exists());
+}
+
+#[test]
+fn one_request_at_a_time_or_sixteen_write_the_same_bytes() {
+    let server = TestServer::start();
+    let mut sources = Vec::new();
+    for i in 1..=6 {
+        let path = format!("/p{i}");
+        let sidebar = if i % 2 == 0 { SIDEBAR } else { "" };
+        server.set(&path, "text/html", article_page(i, sidebar));
+        sources.push((format!("s{i}"), vec![server.url(&path)]));
+    }
+    let named: Vec<(&str, Vec<String>)> = sources
+        .iter()
+        .map(|(n, u)| (n.as_str(), u.clone()))
+        .collect();
+    let mut outputs = Vec::new();
+    for concurrency in ["1", "16"] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let config = write_config(tmp.path(), &named);
+        let out = run_with(&config, &["--concurrency", concurrency]);
+        assert!(out.status.success());
+        // Every feed and index file (the store and the lock left out), by path inside the run.
+        let files: Vec<(PathBuf, Vec<u8>)> = snapshot(&tmp.path().join("out"))
+            .into_iter()
+            .map(|(p, bytes, _)| {
+                let inside = p.strip_prefix(tmp.path()).map(Path::to_path_buf);
+                (inside.unwrap_or(p), bytes)
+            })
+            .collect();
+        outputs.push((files, out.stdout));
+    }
+    assert!(!outputs[0].0.is_empty());
+    assert_eq!(outputs[0], outputs[1]);
 }

@@ -326,6 +326,7 @@ impl Drop for Slot<'_> {
 /// included, so a host never sees two requests at once.
 #[derive(Default)]
 struct Host {
+    /// When the host last answered (or failed to).
     last_request: Option<Instant>,
     /// `None` until fetched; then the parsed file, or `None` inside for "allows all".
     robots: Option<Option<texting_robots::Robot>>,
@@ -387,8 +388,9 @@ impl Fetcher {
         }
         let mut attempt = 0;
         loop {
-            self.wait_turn(&mut host);
+            self.wait_turn(&host);
             let result = self.request(url, validators, policy);
+            host.last_request = Some(Instant::now());
             let wait = match &result {
                 Err(FetchError::Status {
                     status: 429 | 503,
@@ -408,14 +410,14 @@ impl Fetcher {
         }
     }
 
-    fn wait_turn(&self, host: &mut Host) {
+    /// Waits until `host_delay` has passed since the host's last answer.
+    fn wait_turn(&self, host: &Host) {
         if let Some(last) = host.last_request {
             let since = last.elapsed();
             if since < self.host_delay {
                 std::thread::sleep(self.host_delay - since);
             }
         }
-        host.last_request = Some(Instant::now());
     }
 
     /// robots.txt, fetched once per host and run; a missing or unreadable file allows all.
@@ -429,8 +431,9 @@ impl Fetcher {
         if host.robots.is_none() {
             self.wait_turn(host);
             let robots_url = format!("{origin}/robots.txt");
-            let robot = self
-                .request(&robots_url, None, policy)
+            let answer = self.request(&robots_url, None, policy);
+            host.last_request = Some(Instant::now());
+            let robot = answer
                 .ok()
                 .and_then(|f| f.body)
                 .and_then(|body| {
