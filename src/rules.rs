@@ -86,6 +86,10 @@ pub struct SponsoredRules {
     pub negations: Vec<String>,
     /// Words that are a label only as a badge or kicker right above a headline ("Promotion").
     pub head_kickers: Vec<String>,
+    /// Words that are a label only as a badge on a card ("PARTNER"), and the class fragments
+    /// that make an element a badge.
+    pub card_badges: Vec<String>,
+    pub badge_classes: Vec<String>,
     pub promotional: Vec<String>,
 }
 
@@ -180,6 +184,8 @@ impl RulesFile {
         s.weak_hashtags.extend(o.weak_hashtags);
         s.negations.extend(o.negations);
         s.head_kickers.extend(o.head_kickers);
+        s.card_badges.extend(o.card_badges);
+        s.badge_classes.extend(o.badge_classes);
         s.promotional.extend(o.promotional);
         let p = &mut self.personnel;
         let o = other.personnel;
@@ -261,6 +267,7 @@ pub struct Rules {
     hashtags: Vec<String>,
     weak_hashtags: Vec<String>,
     head_kickers: Vec<String>,
+    card_badges: Vec<String>,
     widget_headers: Vec<String>,
     disclosure_exceptions: Vec<String>,
     promotional: Phrases,
@@ -484,6 +491,7 @@ impl Rules {
             hashtags: norm_all(&file.sponsored.hashtags),
             weak_hashtags: norm_all(&file.sponsored.weak_hashtags),
             head_kickers: norm_all(&file.sponsored.head_kickers),
+            card_badges: norm_all(&file.sponsored.card_badges),
             widget_headers: norm_all(&file.sponsored.widget_headers),
             disclosure_exceptions: norm_all(&file.sponsored.disclosure_exceptions),
             promotional: Phrases::new(norm_all(&file.sponsored.promotional)),
@@ -658,6 +666,21 @@ impl Rules {
         });
         let (n, longer) = fold(trimmed, 64);
         (!longer && self.head_kickers.contains(&n)).then(|| trimmed.to_string())
+    }
+
+    /// A badge word on a card ("PARTNER"), given the badge's class names.
+    pub fn card_badge(&self, text: &str, classes: &str) -> Option<String> {
+        let (n, longer) = fold(text.trim(), 32);
+        let classes = classes.to_ascii_lowercase();
+        (!longer
+            && self.card_badges.contains(&n)
+            && self
+                .file
+                .sponsored
+                .badge_classes
+                .iter()
+                .any(|c| classes.contains(c.as_str())))
+        .then(|| text.trim().to_string())
     }
 
     /// A header of a list of paid links, alone or after a lead of up to three words ("The

@@ -731,14 +731,20 @@ fn write_config(dir: &Path, sources: &[(&str, Vec<String>)]) -> PathBuf {
 
 fn write_config_with(dir: &Path, sources: &[(&str, Vec<String>)], fetch_extra: &str) -> PathBuf {
     // Quick defaults for tests, unless `fetch_extra` sets the key itself.
-    let defaults: String = ["host_delay_ms = 0", "retries = 1", "max_retry_after_seconds = 2"]
-        .iter()
-        .filter(|d| {
-            let key = d.split(' ').next().unwrap_or("");
-            !fetch_extra.lines().any(|l| l.starts_with(&format!("{key} ")))
-        })
-        .map(|d| format!("{d}\n"))
-        .collect();
+    let defaults: String = [
+        "host_delay_ms = 0",
+        "retries = 1",
+        "max_retry_after_seconds = 2",
+    ]
+    .iter()
+    .filter(|d| {
+        let key = d.split(' ').next().unwrap_or("");
+        !fetch_extra
+            .lines()
+            .any(|l| l.starts_with(&format!("{key} ")))
+    })
+    .map(|d| format!("{d}\n"))
+    .collect();
     let mut text = format!(
         "[output]\ndir = \"out\"\nbase_url = \"http://127.0.0.1:8080/\"\n\n\
          [fetch]\n{defaults}{fetch_extra}\n\n",

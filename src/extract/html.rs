@@ -92,6 +92,8 @@ struct Page<'a> {
 struct Widget<'a> {
     /// Position of the label element.
     head: usize,
+    /// Span of the box the header stands in.
+    own_box: (usize, usize),
     /// Positions of the blocks it governs.
     scope: std::ops::Range<usize>,
     label: &'a str,

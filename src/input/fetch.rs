@@ -433,19 +433,16 @@ impl Fetcher {
             let robots_url = format!("{origin}/robots.txt");
             let answer = self.request(&robots_url, None, policy);
             host.last_request = Some(Instant::now());
-            let robot = answer
-                .ok()
-                .and_then(|f| f.body)
-                .and_then(|body| {
-                    let agent = self
-                        .options
-                        .user_agent
-                        .split('/')
-                        .next()
-                        .unwrap_or("feedsplit")
-                        .to_string();
-                    texting_robots::Robot::new(&agent, &body).ok()
-                });
+            let robot = answer.ok().and_then(|f| f.body).and_then(|body| {
+                let agent = self
+                    .options
+                    .user_agent
+                    .split('/')
+                    .next()
+                    .unwrap_or("feedsplit")
+                    .to_string();
+                texting_robots::Robot::new(&agent, &body).ok()
+            });
             host.robots = Some(robot);
         }
         match &host.robots {

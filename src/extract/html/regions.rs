@@ -246,8 +246,13 @@ impl<'a> Page<'a> {
             let list_header = rules.widget_header(text).is_some();
             // A heading that names the widget before its label ("Geschenkideen – Werbung")
             // titles a set of offers; a bare label over an image may be a banner's slot.
-            let named =
-                heading.is_some_and(|h| rules.sponsored_title_suffix(self.text(h)).is_some());
+            // (A bare label: "Glücksspiel – Werbung für Sportwetten" is a headline.)
+            let named = heading.is_some_and(|h| {
+                rules
+                    .sponsored_title_suffix(self.text(h))
+                    .is_some_and(|(m, _)| m.sponsor.is_none())
+                    && !map.subtree(h).iter().any(|d| d.value().name() == "a")
+            });
             let labelled =
                 rules.sponsored_kicker(text).is_some() || short_ad || list_header || named;
             if !labelled || (!named && self.is_slot_label(label)) {
@@ -303,9 +308,18 @@ impl<'a> Page<'a> {
                 }
             };
             let mut scope = scope;
-            // Boxes of the same kind right after the widget's own box, without a heading of
-            // their own, continue it (a sidebar of one labelled widget and more unlabelled ones).
-            if opens && let Some(own) = header.parent().and_then(ElementRef::wrap) {
+            let has_link = |b: &ElementRef| {
+                map.subtree(*b)
+                    .iter()
+                    .any(|d| d.value().name() == "a" && d.attr("href").is_some())
+            };
+            // Boxes of the same kind right after a named widget's own box, holding only image
+            // links (no heading, no text), continue it: a sidebar of one labelled widget of
+            // offers and more unlabelled ones.
+            if opens
+                && named
+                && let Some(own) = header.parent().and_then(ElementRef::wrap)
+            {
                 let ends_box = scope.last().is_some_and(|l| {
                     own.child_elements()
                         .last()
@@ -315,10 +329,8 @@ impl<'a> Page<'a> {
                     s.value().name() == own.value().name()
                         && s.attr("class").is_some()
                         && s.attr("class") == own.attr("class")
-                        && !map
-                            .subtree(*s)
-                            .iter()
-                            .any(|d| super::is_heading(d.value().name()))
+                        && map.text(*s).is_empty()
+                        && has_link(s)
                 };
                 if ends_box && !self.is_page_scale(own) {
                     scope.extend(
@@ -333,20 +345,20 @@ impl<'a> Page<'a> {
                 continue;
             };
             // A label right above an empty box labels the display ad to come there, not the
-            // blocks after it (a box of image links is not empty).
-            let has_link = |b: &ElementRef| {
-                map.subtree(*b)
-                    .iter()
-                    .any(|d| d.value().name() == "a" && d.attr("href").is_some())
-            };
-            if map.text(*first).is_empty() && !has_link(first) {
+            // blocks after it (under a named widget, a box of image links is not empty).
+            if map.text(*first).is_empty() && !(named && has_link(first)) {
                 continue;
             }
             if scope.iter().any(|s| self.is_page_scale(*s)) {
                 continue;
             }
+            let own_box = header
+                .parent()
+                .and_then(ElementRef::wrap)
+                .map_or((0, 0), |b| map.span(b));
             out.push(Widget {
                 head: map.pos(label),
+                own_box,
                 scope: map.pos(*first)..map.span(*last).1,
                 label: text,
                 sponsor: rules.sponsored_kicker(text).and_then(|m| m.sponsor),

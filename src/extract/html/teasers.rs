@@ -180,9 +180,19 @@ impl<'a> Page<'a> {
                 .filter_map(ElementRef::wrap)
                 .next()
                 .filter(|p| {
+                    // The innermost element carrying the label: beside a banner it labels the
+                    // banner's slot, not the block after it.
+                    let inner = map
+                        .subtree(*p)
+                        .iter()
+                        .rev()
+                        .find(|d| map.text(**d) == map.text(*p))
+                        .copied()
+                        .unwrap_or(*p);
                     !claims.covers(map, *p)
                         && !map.subtree(*p).iter().any(|d| is_heading(d.value().name()))
                         && rules.sponsored_kicker(map.text(*p)).is_some()
+                        && !self.is_slot_label(inner)
                 })
         };
         let list = (container.value().name() == "li")
@@ -216,8 +226,15 @@ impl<'a> Page<'a> {
                 sponsor = sponsor.or(m.sponsor);
                 push(Signal::SponsoredLabel, text.to_string(), describe(el));
             } else if !outside
-                && el.value().name() != "a"
-                && rules.head_kicker(text).is_some()
+                && !el
+                    .ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .take_while(|a| a.id() != container.id())
+                    .chain(std::iter::once(el))
+                    .any(|a| a.value().name() == "a")
+                && rules
+                    .card_badge(text, el.attr("class").unwrap_or_default())
+                    .is_some()
                 && seen_labels.insert(text)
             {
                 // A badge on the card itself ("PARTNER" over its picture).
@@ -235,12 +252,15 @@ impl<'a> Page<'a> {
                 .subtree(container)
                 .iter()
                 .any(|e| self.network_organic.is_root(map, *e));
-        // (A block holding the widget's header, as a one-offer widget's box does, is in it too.)
+        // (A block inside the header's own box that holds the header, as a one-offer widget's
+        // box does, is in it too.)
         let (start, end) = map.span(container);
         for w in self.widgets.iter().filter(|w| {
-            !organic
-                && (w.scope.contains(&at)
-                    || (start..end).contains(&w.head) && !seen_labels.contains(w.label))
+            let holds_head = (start..end).contains(&w.head)
+                && w.own_box.0 <= start
+                && end <= w.own_box.1
+                && !seen_labels.contains(w.label);
+            !organic && (w.scope.contains(&at) || holds_head)
         }) {
             sponsor = sponsor.or_else(|| w.sponsor.clone());
             push(
