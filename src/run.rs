@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -104,6 +104,9 @@ impl SourceReport {
     }
 }
 
+/// Threads at most that one source's own URLs and followed pages are fetched on.
+const MAX_SOURCE_WIDTH: usize = 8;
+
 pub struct RunOptions {
     /// Wait for a running job's lock instead of giving up.
     pub wait: bool,
@@ -172,6 +175,8 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, R
     // More workers than requests in flight: a worker waiting out a host's delay holds no slot,
     // so others use it meanwhile.
     let workers = concurrency.saturating_mul(4).clamp(1, count.max(1));
+    // Threads a source's own URLs and followed pages are fetched on.
+    let width = concurrency.min(MAX_SOURCE_WIDTH);
     let next = AtomicUsize::new(0);
     let mut done: Vec<Option<(SourceReport, Layout)>> = (0..count).map(|_| None).collect();
     std::thread::scope(|scope| -> Result<(), RunError> {
@@ -186,7 +191,8 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, R
                     let Some(source) = config.sources.get(index) else {
                         break;
                     };
-                    let prepared = prepare_source(config, source, base_rules, &reader, fetcher);
+                    let prepared =
+                        prepare_source(config, source, base_rules, &reader, fetcher, width);
                     // The receiver is gone only when the run failed: stop taking sources.
                     if sender.send((index, prepared)).is_err() {
                         break;
@@ -272,8 +278,7 @@ enum Got {
     NotModified,
 }
 
-fn get(spec: &str, store: &Reader, fetcher: &Fetcher) -> Result<Got, String> {
-    let known = store.validators(spec).map_err(|e| e.to_string())?;
+fn get(spec: &str, known: Option<input::Validators>, fetcher: &Fetcher) -> Result<Got, String> {
     if !input::is_url(spec) {
         // A local file whose size and modification time are unchanged is not read again.
         let stamp = file_stamp(spec);
@@ -332,6 +337,7 @@ fn prepare_source(
     base_rules: &Rules,
     store: &Reader,
     fetcher: &Fetcher,
+    width: usize,
 ) -> Result<Prepared, RunError> {
     let rules = base_rules.extended(source.rules.clone(), &source.name)?;
     let mut report = SourceReport {
@@ -347,8 +353,18 @@ fn prepare_source(
     };
     let mut outcome = Outcome::default();
     let mut validators: Vec<(String, input::Validators)> = Vec::new();
-    for spec in &source.urls {
-        match get(spec, store, fetcher) {
+    // Fetched at once (each host still one request at a time), read in the config's order.
+    let known = source
+        .urls
+        .iter()
+        .map(|spec| store.validators(spec))
+        .collect::<Result<Vec<_>, _>>()?;
+    let jobs: Vec<(&String, Option<input::Validators>)> = source.urls.iter().zip(known).collect();
+    let got = in_parallel(&jobs, width, |(spec, known)| {
+        get(spec, known.clone(), fetcher)
+    });
+    for (spec, got) in source.urls.iter().zip(got) {
+        match got {
             Ok(Got::NotModified) => {
                 report.not_modified += 1;
                 report.details.push(format!("{spec}: not modified"));
@@ -387,6 +403,7 @@ fn prepare_source(
             &opts,
             store,
             fetcher,
+            width,
             &mut items,
             &mut report,
         )?;
@@ -492,12 +509,14 @@ fn commit_source(
 
 /// Depth 1: reads the page behind new teasers (and, if asked, new upstream feed items) once, for
 /// full text, dates and a label only the article page shows. At most `max_follow_per_run`.
+#[allow(clippy::too_many_arguments)]
 fn follow_links(
     config: &Config,
     source: &Source,
     opts: &Options,
     store: &Reader,
     fetcher: &Fetcher,
+    width: usize,
     items: &mut [Item],
     report: &mut SourceReport,
 ) -> Result<(), RunError> {
@@ -505,9 +524,10 @@ fn follow_links(
     if !fetch.follow_teasers && !fetch.check_feed_items {
         return Ok(());
     }
-    let mut budget = fetch.max_follow_per_run;
-    for item in items.iter_mut() {
-        if budget == 0 {
+    // The items to follow, in page order, up to the budget.
+    let mut chosen: Vec<(usize, String)> = Vec::new();
+    for (at, item) in items.iter().enumerate() {
+        if chosen.len() >= fetch.max_follow_per_run {
             break;
         }
         let wanted = match item.block {
@@ -518,40 +538,84 @@ fn follow_links(
         let Some(link) = item.link.clone() else {
             continue;
         };
-        if !wanted || store.contains(&source.name, &item.id)? {
-            continue;
+        if wanted && !store.contains(&source.name, &item.id)? {
+            chosen.push((at, link));
         }
-        budget -= 1;
-        let page = match fetcher.get(&link, None, fetch.follow_policy()) {
-            Ok(f) => f,
-            Err(e) => {
-                report.details.push(format!("{link}: not followed: {e}"));
-                continue;
+    }
+    // Fetched and read at once; applied in page order.
+    let articles = in_parallel(&chosen, width, |(_, link)| {
+        followed_article(link, opts, fetcher, fetch.follow_policy())
+    });
+    for ((at, link), article) in chosen.iter().zip(articles) {
+        match article {
+            Err(e) => report.details.push(format!("{link}: not followed: {e}")),
+            Ok(None) => {}
+            Ok(Some(article)) => {
+                if let Some(item) = items.get_mut(*at) {
+                    enrich(item, article);
+                    report.details.push(format!("{link}: followed"));
+                }
             }
-        };
-        let Some(body) = page.body else { continue };
-        let Ok(doc) = input::from_bytes(
-            &link,
-            Some(page.final_url),
-            &body,
-            page.content_type.as_deref(),
-            Some(InputKind::Html),
-        ) else {
-            continue;
-        };
-        let Ok(extraction) = crate::extract::extract(&doc, &opts.context()) else {
-            continue;
-        };
-        if let Some(article) = extraction
-            .items
-            .into_iter()
-            .find(|i| i.block == Block::Article)
-        {
-            enrich(item, article);
-            report.details.push(format!("{link}: followed"));
         }
     }
     Ok(())
+}
+
+/// The article of a followed page, if it has one.
+fn followed_article(
+    link: &str,
+    opts: &Options,
+    fetcher: &Fetcher,
+    policy: AddressPolicy,
+) -> Result<Option<Item>, FetchError> {
+    let page = fetcher.get(link, None, policy)?;
+    let Some(body) = page.body else {
+        return Ok(None);
+    };
+    let Ok(doc) = input::from_bytes(
+        link,
+        Some(page.final_url),
+        &body,
+        page.content_type.as_deref(),
+        Some(InputKind::Html),
+    ) else {
+        return Ok(None);
+    };
+    let Ok(extraction) = crate::extract::extract(&doc, &opts.context()) else {
+        return Ok(None);
+    };
+    Ok(extraction
+        .items
+        .into_iter()
+        .find(|i| i.block == Block::Article))
+}
+
+/// `f` over `inputs` on up to `width` threads at once; the results in input order, whatever
+/// order they finish in.
+fn in_parallel<T: Sync, R: Send>(inputs: &[T], width: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if inputs.len() < 2 || width < 2 {
+        return inputs.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<R>>> = inputs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..width.min(inputs.len()) {
+            scope.spawn(|| {
+                loop {
+                    let at = next.fetch_add(1, Ordering::SeqCst);
+                    let (Some(input), Some(slot)) = (inputs.get(at), results.get(at)) else {
+                        break;
+                    };
+                    let result = f(input);
+                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .filter_map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
 }
 
 /// Fills a teaser from its article page; the teaser keeps its id and block.

@@ -2718,3 +2718,31 @@ fn one_request_at_a_time_or_sixteen_write_the_same_bytes() {
     assert!(!outputs[0].0.is_empty());
     assert_eq!(outputs[0], outputs[1]);
 }
+
+#[test]
+fn a_source_s_urls_on_different_hosts_are_fetched_at_once() {
+    let latency = std::time::Duration::from_millis(300);
+    let (a, b) = (
+        SlowServer::start(latency, false),
+        SlowServer::start(latency, false),
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = write_config_with(
+        tmp.path(),
+        &[("both", vec![a.url("/p1"), b.url("/p22")])],
+        "robots_txt = false",
+    );
+    let out = run_with(&config, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (ra, rb) = (a.requests(), b.requests());
+    assert_eq!((ra.len(), rb.len()), (1, 1));
+    assert!(
+        ra[0].1 < rb[0].2 && rb[0].1 < ra[0].2,
+        "fetched one after the other"
+    );
+    assert_eq!(titles_in(tmp.path(), "both", "editorial").len(), 2);
+}
