@@ -37,6 +37,28 @@ pub enum Command {
     Serve(ServeArgs),
     /// Score the classifier on labelled pages.
     Eval(EvalArgs),
+    /// Write a commented starter config.
+    Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it.
+    #[arg(default_value = "feedsplit.toml")]
+    pub path: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +210,15 @@ pub enum CliError {
     Eval(#[from] crate::eval::EvalError),
     #[error("{0}: cannot name a feed set after it; pass --name")]
     NoName(String),
+    #[error("{0}: already exists; pass --force to replace it")]
+    Exists(String),
+    #[error("{path}: cannot write the starter config: {source}")]
+    Init {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write to standard output: {source}")]
+    Output { source: std::io::Error },
 }
 
 /// Runs a parsed command line.
@@ -198,6 +229,49 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run_job(args),
         Command::Serve(args) => serve(args),
         Command::Eval(args) => eval(args),
+        Command::Init(args) => init(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                args.shell,
+                &mut command,
+                "feedsplit",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            page.render(&mut std::io::stdout())
+                .map_err(|source| CliError::Output { source })?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The starter config `feedsplit init` writes: the repository's commented example.
+pub const STARTER_CONFIG: &str = include_str!("../feedsplit.example.toml");
+
+fn init(args: InitArgs) -> Result<ExitCode, CliError> {
+    let path = args.path.display().to_string();
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true);
+    if args.force {
+        file.create(true).truncate(true);
+    } else {
+        // Never over someone's config by accident.
+        file.create_new(true);
+    }
+    let written = file
+        .open(&args.path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, STARTER_CONFIG.as_bytes()));
+    match written {
+        Ok(()) => {
+            println!("wrote {path}; edit its [[source]] and run: feedsplit run --config {path}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::Exists(path)),
+        Err(source) => Err(CliError::Init { path, source }),
     }
 }
 

@@ -216,8 +216,45 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, R
         Ok(())
     })?;
     let (reports, layouts): (Vec<SourceReport>, Vec<Layout>) = done.into_iter().flatten().unzip();
-    write::write_index(&config.output.dir, &layouts)?;
+    let status = collect_status(config, &store, options.now)?;
+    write::write_index(&config.output.dir, &layouts, &status)?;
     Ok(reports)
+}
+
+/// Days the status page's charts and sponsor list cover (fewer if retention is shorter).
+const STATUS_DAYS: u32 = 30;
+
+/// What the status page shows, from the store: each source's last run, counts, newest items and
+/// items per day; the top sponsors and the latest people moves. Each query reads a bounded
+/// window through an index, so the page costs the same however long the store's history is.
+fn collect_status(
+    config: &Config,
+    store: &Store,
+    now: DateTime<FixedOffset>,
+) -> Result<write::Status, RunError> {
+    let days = STATUS_DAYS.min(config.output.retention_days.max(1));
+    let since = now.timestamp() - i64::from(days) * 86_400;
+    let cutoff = retention_cutoff(now, config.output.retention_days);
+    let mut sources = Vec::new();
+    for source in &config.sources {
+        let mut status = write::SourceStatus {
+            last_run: store.last_run(&source.name)?,
+            counts: store.class_counts(&source.name, cutoff, config.output.items_per_feed)?,
+            per_day: store.items_per_day(&source.name, since)?,
+            ..Default::default()
+        };
+        for class in Class::ALL {
+            status.newest[class as usize] = store.feed_items(&source.name, class, 5, cutoff)?;
+        }
+        sources.push(status);
+    }
+    Ok(write::Status {
+        now,
+        days,
+        sources,
+        top_sponsors: store.top_sponsors(since, 10)?,
+        people: store.latest_people(10)?,
+    })
 }
 
 /// Renders a source's feeds from the store; files whose bytes did not change are not touched.

@@ -5,6 +5,7 @@ mod atom;
 mod index;
 mod json;
 mod rss;
+mod status;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::classify::{Class, Classified};
 pub use index::write_index;
+pub use status::{SourceStatus, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -2746,3 +2746,337 @@ fn a_source_s_urls_on_different_hosts_are_fetched_at_once() {
     );
     assert_eq!(titles_in(tmp.path(), "both", "editorial").len(), 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// What readers and operators see: the status page in a real browser, more feed readers, and the
+// conventions (completions, man page, starter config, systemd units).
+
+/// Whether a tool is installed; on CI a missing tool is a failure (.ci/run installs it).
+fn have(tool: &str, args: &[&str]) -> bool {
+    let found = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install {tool} (.ci/run does)"
+        );
+        eprintln!("{tool} is not installed: skipping");
+    }
+    found
+}
+
+/// The main job on a scratch copy of the shipped fixtures, plus a source that fails (a file
+/// that is not there) and one whose feed has hostile titles; returns the output directory.
+fn main_job_with_a_failure(tmp: &Path) -> PathBuf {
+    let fixtures = tmp.join("fixtures");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        &fixtures,
+    );
+    let hostile = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>x</title>\
+        <link>https://hostile.example/</link><description>x</description>\
+        <item><title>&lt;script&gt;alert(1)&lt;/script&gt; Sponsored: &lt;b&gt;Deal&lt;/b&gt;</title>\
+        <link>https://hostile.example/a</link><description>x</description></item>\
+        </channel></rss>";
+    std::fs::write(fixtures.join("hostile.rss"), hostile).expect("hostile feed");
+    let config = fixtures.join("feedsplit.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str(
+        "\n[[source]]\nname = \"broken\"\nurls = [\"corpus/no-such-page.html\"]\n\n\
+         [[source]]\nname = \"hostile\"\nurls = [\"hostile.rss\"]\n",
+    );
+    std::fs::write(&config, text).expect("config");
+    let out = feedsplit()
+        .args(["run", "--now", NOW, "--config"])
+        .arg(&config)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the broken source fails the run"
+    );
+    tmp.join("feeds")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+/// Items of a JSON feed.
+fn json_items(path: &Path) -> usize {
+    json(path)["items"].as_array().map_or(0, Vec::len)
+}
+
+#[test]
+fn the_status_page_shows_every_source_in_a_real_browser() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let feeds = main_job_with_a_failure(tmp.path());
+    let page = feeds.join("index.html");
+    let html = std::fs::read_to_string(&page).expect("index.html");
+    // Valid HTML5, checked by a strict parser where Python's html5lib is installed.
+    if have("python3", &["-c", "import html5lib"]) {
+        let check = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sys, html5lib; html5lib.HTMLParser(strict=True).parse(open(sys.argv[1], 'rb'))",
+            ])
+            .arg(&page)
+            .output()
+            .expect("html5lib");
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+    assert!(!html.contains("<script"), "an item title became markup");
+    if !have("chromium", &["--version"]) {
+        return;
+    }
+    let browser = |extra: &[&str]| {
+        std::process::Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--window-size=420,3000",
+            ])
+            .args(extra)
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .expect("chromium")
+    };
+    let dom = String::from_utf8_lossy(&browser(&["--dump-dom"]).stdout).into_owned();
+    let config =
+        std::fs::read_to_string(tmp.path().join("fixtures/feedsplit.toml")).expect("config");
+    let names: Vec<&str> = config
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .collect();
+    assert_eq!(names.len(), 7);
+    for name in &names {
+        let state = if *name == "broken" { "failed" } else { "ok" };
+        let section = format!("data-source=\"{name}\" data-state=\"{state}\"");
+        assert!(dom.contains(&section), "{name} is not shown as {state}");
+        if *name == "broken" {
+            continue;
+        }
+        // The counts the page shows are the items the feeds hold.
+        let at = dom.find(&section).expect("section");
+        let rest = &dom[at..];
+        for class in CLASSES {
+            let cell = format!("<td data-class=\"{class}\">");
+            let shown: usize = rest[rest.find(&cell).expect("count") + cell.len()..]
+                .split('<')
+                .next()
+                .and_then(|n| n.trim().parse().ok())
+                .expect("a number");
+            assert_eq!(
+                shown,
+                json_items(&feeds.join(format!("{name}/{class}.json"))),
+                "{name} {class}"
+            );
+        }
+    }
+    assert!(
+        dom.contains("no-such-page.html"),
+        "the failure's reason is shown"
+    );
+    assert!(dom.contains("id=\"sponsors\"") && dom.contains("Trustworks"));
+    assert!(dom.contains("id=\"people\"") && dom.contains("Alexander Bendix"));
+    assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(dom.matches("<svg").count() >= 6, "a chart per source");
+    // The screenshot is kept as the test's artifact.
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("status-page.png");
+    let _ = std::fs::remove_file(&shot);
+    browser(&[&format!("--screenshot={}", shot.display())]);
+    assert!(
+        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+        "no screenshot"
+    );
+}
+
+#[test]
+fn every_generated_feed_reads_in_feedparser_and_sfeed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let feeds = main_job_with_a_failure(tmp.path());
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in std::fs::read_dir(&feeds).expect("feeds").flatten() {
+        if dir.path().is_dir() {
+            for f in std::fs::read_dir(dir.path()).expect("dir").flatten() {
+                files.push(f.path());
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 54, "{files:?}");
+    let expected = |path: &Path| json_items(&path.with_extension("json"));
+    // feedparser reads RSS and Atom (JSON Feed is checked against the 1.1 rules elsewhere).
+    let xml: Vec<&PathBuf> = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e != "json"))
+        .collect();
+    if have("python3", &["-c", "import feedparser"]) {
+        let script = "import sys, json, feedparser\n\
+            out = {}\n\
+            for p in sys.argv[1:]:\n    \
+                d = feedparser.parse(p)\n    \
+                out[p] = [bool(d.bozo), str(d.get('bozo_exception', '')), len(d.entries), d.version]\n\
+            print(json.dumps(out))";
+        let run = std::process::Command::new("python3")
+            .args(["-c", script])
+            .args(&xml)
+            .output()
+            .expect("feedparser");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let parsed: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+        for f in &xml {
+            let r = &parsed[f.display().to_string()];
+            assert_eq!(r[0], false, "{}: feedparser: {}", f.display(), r[1]);
+            assert_eq!(r[2].as_u64(), Some(expected(f) as u64), "{}", f.display());
+            assert!(
+                r[3].as_str().is_some_and(|v| !v.is_empty()),
+                "{}: no version",
+                f.display()
+            );
+        }
+    }
+    if have("sh", &["-c", "command -v sfeed"]) {
+        for f in &xml {
+            let run = std::process::Command::new("sfeed")
+                .stdin(std::fs::File::open(f.as_path()).expect("feed"))
+                .output()
+                .expect("sfeed");
+            assert!(run.status.success(), "{}", f.display());
+            let rows = String::from_utf8_lossy(&run.stdout);
+            let rows: Vec<&str> = rows.lines().collect();
+            assert_eq!(rows.len(), expected(f), "{}", f.display());
+            // Every row has a title (field 2), an id (field 6), and an absolute link (field 3)
+            // unless the item has none (a people notice read from plain text).
+            for row in rows {
+                let fields: Vec<&str> = row.split('\t').collect();
+                assert!(
+                    fields.len() > 5
+                        && !fields[1].is_empty()
+                        && !fields[5].is_empty()
+                        && (fields[2].is_empty() || fields[2].starts_with("http")),
+                    "{}: {row}",
+                    f.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn completions_man_page_and_a_starter_config() {
+    for (shell, marker) in [
+        ("bash", "_feedsplit"),
+        ("zsh", "#compdef feedsplit"),
+        ("fish", "complete -c feedsplit"),
+    ] {
+        let out = feedsplit()
+            .args(["completions", shell])
+            .output()
+            .expect("completions");
+        assert!(out.status.success());
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains(marker) && script.contains("convert") && script.contains("concurrency"),
+            "{shell}"
+        );
+    }
+    let man = feedsplit().arg("man").output().expect("man");
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(man.status.success() && page.contains(".TH feedsplit") && page.contains("completions"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("feedsplit.toml");
+    feedsplit().arg("init").arg(&path).assert().success();
+    let written = std::fs::read_to_string(&path).expect("starter");
+    assert!(written.contains("[[source]]") && written.contains("concurrency"));
+    // A second init would overwrite someone's config: refused, unless forced.
+    feedsplit()
+        .arg("init")
+        .arg(&path)
+        .assert()
+        .code(predicate::ne(0))
+        .stderr(predicate::str::contains("already exists"));
+    feedsplit()
+        .arg("init")
+        .arg(&path)
+        .arg("--force")
+        .assert()
+        .success();
+    // The starter config is valid: a run with its source pointed at a local page works.
+    let page_path = tmp.path().join("page.html");
+    std::fs::write(&page_path, article_page(1, SIDEBAR)).expect("page");
+    let local: String = written
+        .lines()
+        .map(|l| {
+            if l.starts_with("urls = [") {
+                format!("urls = [{:?}]\n", page_path.display().to_string())
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&path, local).expect("config");
+    let out = run_with(&path, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        tmp.path()
+            .join("feeds/computerworld/sponsored.rss")
+            .exists()
+    );
+}
+
+#[test]
+fn the_systemd_units_verify() {
+    if !have("systemd-analyze", &["--version"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let contrib = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib");
+    // The unit names the installed binary; verify it against the one just built.
+    let service = std::fs::read_to_string(contrib.join("feedsplit.service"))
+        .expect("service")
+        .replace("/usr/local/bin/feedsplit", env!("CARGO_BIN_EXE_feedsplit"));
+    std::fs::write(tmp.path().join("feedsplit.service"), service).expect("service");
+    std::fs::copy(
+        contrib.join("feedsplit.timer"),
+        tmp.path().join("feedsplit.timer"),
+    )
+    .expect("timer");
+    let out = std::process::Command::new("systemd-analyze")
+        .current_dir(tmp.path())
+        .args(["verify", "--man=no", "feedsplit.service", "feedsplit.timer"])
+        .output()
+        .expect("systemd-analyze");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
