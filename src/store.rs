@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (source, id)
 );
 CREATE INDEX IF NOT EXISTS items_by_feed ON items (source, class, sort_ts DESC, id);
-CREATE INDEX IF NOT EXISTS items_by_age ON items (source, sort_ts);
+DROP INDEX IF EXISTS items_by_age;
+CREATE INDEX IF NOT EXISTS items_by_time ON items (source, sort_ts, class);
 CREATE INDEX IF NOT EXISTS items_by_class ON items (class, sort_ts);
 CREATE TABLE IF NOT EXISTS validators (
     url           TEXT PRIMARY KEY,
@@ -358,14 +359,14 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT date(sort_ts, 'unixepoch'), class, COUNT(*) FROM items \
+                "SELECT sort_ts / 86400, class, COUNT(*) FROM items \
                  WHERE source = ?1 AND sort_ts >= ?2 GROUP BY 1, 2 ORDER BY 1",
             )
             .map_err(self.err())?;
         let rows = stmt
             .query_map(params![source, since], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, i64>(2)?,
                 ))
@@ -374,6 +375,9 @@ impl Store {
         let mut out: Vec<(String, [usize; 3])> = Vec::new();
         for row in rows {
             let (day, class, n) = row.map_err(self.err())?;
+            let day = DateTime::from_timestamp(day * 86_400, 0)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
             let Some(class) = Class::ALL.into_iter().find(|c| c.as_str() == class) else {
                 continue;
             };
