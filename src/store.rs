@@ -96,44 +96,41 @@ pub struct Reader {
 }
 
 impl Reader {
-    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
-    }
-
     pub fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
-        validators_in(&self.conn, url).map_err(self.err())
+        self.conn
+            .query_row(
+                "SELECT etag, last_modified FROM validators WHERE url = ?1",
+                [url],
+                |r| {
+                    Ok(Validators {
+                        etag: r.get(0)?,
+                        last_modified: r.get(1)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(sqlite_err(&self.path))
     }
 
     pub fn contains(&self, source: &str, id: &str) -> Result<bool, StoreError> {
-        contains_in(&self.conn, source, id).map_err(self.err())
+        self.conn
+            .query_row(
+                "SELECT 1 FROM items WHERE source = ?1 AND id = ?2",
+                params![source, id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(sqlite_err(&self.path))
     }
 }
 
-fn validators_in(conn: &Connection, url: &str) -> rusqlite::Result<Option<Validators>> {
-    conn.query_row(
-        "SELECT etag, last_modified FROM validators WHERE url = ?1",
-        [url],
-        |r| {
-            Ok(Validators {
-                etag: r.get(0)?,
-                last_modified: r.get(1)?,
-            })
-        },
-    )
-    .optional()
-}
-
-fn contains_in(conn: &Connection, source: &str, id: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT 1 FROM items WHERE source = ?1 AND id = ?2",
-        params![source, id],
-        |_| Ok(()),
-    )
-    .optional()
-    .map(|r| r.is_some())
+/// Names the store in a SQLite error.
+fn sqlite_err(path: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: path.to_string(),
+        source,
+    }
 }
 
 /// What an upsert did.
@@ -246,18 +243,7 @@ impl Store {
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
-    }
-
-    pub fn validators(&self, url: &str) -> Result<Option<Validators>, StoreError> {
-        validators_in(&self.conn, url).map_err(self.err())
-    }
-
-    pub fn contains(&self, source: &str, id: &str) -> Result<bool, StoreError> {
-        contains_in(&self.conn, source, id).map_err(self.err())
+        sqlite_err(&self.path)
     }
 
     /// A read-only connection to the same store, for a worker thread of a run (WAL lets it
@@ -417,33 +403,36 @@ impl Store {
 
     /// The newest people notices across sources, with their source.
     pub fn latest_people(&self, limit: usize) -> Result<Vec<(String, Classified)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT source, id, data FROM items WHERE class = 'personnel' \
-                 ORDER BY sort_ts DESC, id LIMIT ?1",
-            )
-            .map_err(self.err())?;
+        let rows = self.three_columns(
+            "SELECT source, id, data FROM items WHERE class = 'personnel' \
+             ORDER BY sort_ts DESC, id LIMIT ?1",
+            params![limit as i64],
+        )?;
+        rows.into_iter()
+            .map(|(source, id, data)| Ok((source, self.parse_item(id, &data)?)))
+            .collect()
+    }
+
+    /// Rows of three text columns.
+    fn three_columns(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<(String, String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
         let rows = stmt
-            .query_map(params![limit as i64], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
+            .query_map(params, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(self.err())?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (source, id, data) = row.map_err(self.err())?;
-            let c: Classified = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
-                path: self.path.clone(),
-                id,
-                message: e.to_string(),
-            })?;
-            out.push((source, c));
-        }
-        Ok(out)
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// A stored item back from its JSON.
+    fn parse_item(&self, id: String, data: &str) -> Result<Classified, StoreError> {
+        serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            id,
+            message: e.to_string(),
+        })
     }
 
     /// The newest `limit` items of a feed dated at or after `since` (seconds), each dated by
@@ -455,31 +444,14 @@ impl Store {
         limit: usize,
         since: i64,
     ) -> Result<Vec<Classified>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, data, first_seen FROM items WHERE source = ?1 AND class = ?2 \
-                 AND sort_ts >= ?4 ORDER BY sort_ts DESC, id LIMIT ?3",
-            )
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map(params![source, class.as_str(), limit as i64, since], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .map_err(self.err())?;
+        let rows = self.three_columns(
+            "SELECT id, data, first_seen FROM items WHERE source = ?1 AND class = ?2 \
+             AND sort_ts >= ?4 ORDER BY sort_ts DESC, id LIMIT ?3",
+            params![source, class.as_str(), limit as i64, since],
+        )?;
         let mut out = Vec::new();
-        for row in rows {
-            let (id, data, first_seen) = row.map_err(self.err())?;
-            let mut c: Classified =
-                serde_json::from_str(&data).map_err(|e| StoreError::Corrupt {
-                    path: self.path.clone(),
-                    id: id.clone(),
-                    message: e.to_string(),
-                })?;
+        for (id, data, first_seen) in rows {
+            let mut c = self.parse_item(id, &data)?;
             if c.item.published.is_none() {
                 c.item.published = DateTime::parse_from_rfc3339(&first_seen).ok();
             }
@@ -570,10 +542,7 @@ pub struct SourceTx<'a> {
 
 impl SourceTx<'_> {
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        |source| StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        sqlite_err(&self.path)
     }
 
     /// Adds an item or merges it into the stored one with the same id. What a later sighting
@@ -803,6 +772,7 @@ mod tests {
             tx.upsert(&item("https://x/2", vec![])).expect("upsert");
             // dropped without commit, as a crash would
         }
-        assert!(!store.contains("cw", "https://x/2").expect("query"));
+        let reader = store.reader().expect("reader");
+        assert!(!reader.contains("cw", "https://x/2").expect("query"));
     }
 }

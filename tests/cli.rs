@@ -653,16 +653,24 @@ impl TestServer {
     }
 }
 
-fn handle(mut stream: std::net::TcpStream, state: &Arc<Mutex<ServerState>>) {
-    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+/// A request up to the end of its head, or `None` if the client went away first.
+fn read_head(stream: &mut std::net::TcpStream) -> Option<Vec<u8>> {
     let mut request = Vec::new();
     let mut buf = [0u8; 1024];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") {
         match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return None,
             Ok(n) => request.extend_from_slice(&buf[..n]),
         }
     }
+    Some(request)
+}
+
+fn handle(mut stream: std::net::TcpStream, state: &Arc<Mutex<ServerState>>) {
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    let Some(request) = read_head(&mut stream) else {
+        return;
+    };
     let text = String::from_utf8_lossy(&request).into_owned();
     let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
     let header = |name: &str| {
@@ -2539,14 +2547,9 @@ impl SlowServer {
                 let Ok(mut stream) = stream else { return };
                 let log = Arc::clone(&shared);
                 std::thread::spawn(move || {
-                    let mut request = Vec::new();
-                    let mut buf = [0u8; 1024];
-                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match stream.read(&mut buf) {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => request.extend_from_slice(&buf[..n]),
-                        }
-                    }
+                    let Some(request) = read_head(&mut stream) else {
+                        return;
+                    };
                     let came = std::time::Instant::now();
                     if hang {
                         std::thread::sleep(std::time::Duration::from_secs(20));
@@ -2577,6 +2580,14 @@ impl SlowServer {
         SlowServer { base, log }
     }
 
+    /// Two hosts (two ports) answering after `latency`.
+    fn pair(latency: std::time::Duration) -> (SlowServer, SlowServer) {
+        (
+            SlowServer::start(latency, false),
+            SlowServer::start(latency, false),
+        )
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -2586,6 +2597,17 @@ impl SlowServer {
         log.sort_by_key(|(_, came, _)| *came);
         log
     }
+}
+
+/// `run_with`, which must succeed.
+fn run_ok(config: &Path, extra: &[&str]) -> std::process::Output {
+    let out = run_with(config, extra);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 fn run_with(config: &Path, extra: &[&str]) -> std::process::Output {
@@ -2600,10 +2622,7 @@ fn run_with(config: &Path, extra: &[&str]) -> std::process::Output {
 #[test]
 fn a_concurrent_run_keeps_one_request_at_a_time_per_host_and_the_delay() {
     let latency = std::time::Duration::from_millis(60);
-    let (a, b) = (
-        SlowServer::start(latency, false),
-        SlowServer::start(latency, false),
-    );
+    let (a, b) = SlowServer::pair(latency);
     let tmp = tempfile::tempdir().expect("tmp");
     let sources: Vec<(String, Vec<String>)> = (1..=3)
         .flat_map(|i| {
@@ -2622,12 +2641,7 @@ fn a_concurrent_run_keeps_one_request_at_a_time_per_host_and_the_delay() {
         &named,
         "host_delay_ms = 150\nrobots_txt = true\nconcurrency = 6",
     );
-    let out = run_with(&config, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&config, &[]);
     let delay = std::time::Duration::from_millis(150);
     for server in [&a, &b] {
         let requests = server.requests();
@@ -2737,22 +2751,14 @@ fn one_request_at_a_time_or_sixteen_write_the_same_bytes() {
 #[test]
 fn a_source_s_urls_on_different_hosts_are_fetched_at_once() {
     let latency = std::time::Duration::from_millis(300);
-    let (a, b) = (
-        SlowServer::start(latency, false),
-        SlowServer::start(latency, false),
-    );
+    let (a, b) = SlowServer::pair(latency);
     let tmp = tempfile::tempdir().expect("tmp");
     let config = write_config_with(
         tmp.path(),
         &[("both", vec![a.url("/p1"), b.url("/p22")])],
         "robots_txt = false",
     );
-    let out = run_with(&config, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&config, &[]);
     let (ra, rb) = (a.requests(), b.requests());
     assert_eq!((ra.len(), rb.len()), (1, 1));
     assert!(
@@ -2829,6 +2835,21 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Runs a Python script with arguments; it must succeed. Returns what it printed.
+fn python(script: &str, args: &[impl AsRef<std::ffi::OsStr>]) -> Vec<u8> {
+    let run = std::process::Command::new("python3")
+        .args(["-c", script])
+        .args(args)
+        .output()
+        .expect("python3");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    run.stdout
+}
+
 /// Items of a JSON feed.
 fn json_items(path: &Path) -> usize {
     json(path)["items"].as_array().map_or(0, Vec::len)
@@ -2842,18 +2863,9 @@ fn the_status_page_shows_every_source_in_a_real_browser() {
     let html = std::fs::read_to_string(&page).expect("index.html");
     // Valid HTML5, checked by a strict parser where Python's html5lib is installed.
     if have("python3", &["-c", "import html5lib"]) {
-        let check = std::process::Command::new("python3")
-            .args([
-                "-c",
-                "import sys, html5lib; html5lib.HTMLParser(strict=True).parse(open(sys.argv[1], 'rb'))",
-            ])
-            .arg(&page)
-            .output()
-            .expect("html5lib");
-        assert!(
-            check.status.success(),
-            "{}",
-            String::from_utf8_lossy(&check.stderr)
+        python(
+            "import sys, html5lib; html5lib.HTMLParser(strict=True).parse(open(sys.argv[1], 'rb'))",
+            &[&page],
         );
     }
     assert!(!html.contains("<script"), "an item title became markup");
@@ -2951,17 +2963,8 @@ fn every_generated_feed_reads_in_feedparser_and_sfeed() {
                 d = feedparser.parse(p)\n    \
                 out[p] = [bool(d.bozo), str(d.get('bozo_exception', '')), len(d.entries), d.version]\n\
             print(json.dumps(out))";
-        let run = std::process::Command::new("python3")
-            .args(["-c", script])
-            .args(&xml)
-            .output()
-            .expect("feedparser");
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let parsed: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+        let out = python(script, &xml);
+        let parsed: serde_json::Value = serde_json::from_slice(&out).expect("json");
         for f in &xml {
             let r = &parsed[f.display().to_string()];
             assert_eq!(r[0], false, "{}: feedparser: {}", f.display(), r[1]);
