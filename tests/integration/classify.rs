@@ -1,0 +1,127 @@
+//! `feedsplit classify`: one line per item with its class and reasons, `--explain`, `--json`.
+
+use crate::util::*;
+
+#[test]
+fn classify_prints_class_title_and_reason_per_item() {
+    feedsplit()
+        .args(["classify"])
+        .arg(corpus().join("seed.txt"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "sponsored\tTillid i en Zero-Trust verden\tsponsored_label \"Annonceindlæg fra Trustworks\" at line 54",
+        ))
+        .stdout(predicate::str::contains("personnel\tHenrik Thøgersen – it-konsulent med fokus på salg, IT Confidence A/S"));
+    let out = feedsplit()
+        .args(["classify", "--json", "--explain"])
+        .arg(corpus().join("cw-article.html"))
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let items = v["items"].as_array().expect("items");
+    assert_eq!(
+        items.iter().filter(|i| i["class"] == "sponsored").count(),
+        2
+    );
+    let skipped = v["skipped"].as_array().expect("skipped");
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["text"].as_str().unwrap_or("").contains("Cloud Summit"))
+    );
+}
+
+#[test]
+fn explain_goes_to_stderr() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    feedsplit()
+        .args(["convert", "--explain", "--now", NOW, "-o"])
+        .arg(tmp.path())
+        .arg(corpus().join("mixed-feed.rss"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "sponsored_title_prefix \"annonce\"",
+        ))
+        .stdout(predicate::str::contains(
+            "mixed-feed: 2 editorial, 3 sponsored, 2 personnel",
+        ));
+}
+
+#[test]
+fn explain_shows_runners_up_and_suspects() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    feedsplit()
+        .args(["classify", "--explain"])
+        .arg(corpus().join("hard-promo-unlabelled.html"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "editorial\tSådan vælger du den rigtige router",
+        ))
+        .stdout(predicate::str::contains("SUSPECT: promotional wording"));
+    let out = feedsplit()
+        .args(["classify", "--json"])
+        .arg(corpus().join("hard-paid-hire.html"))
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paid = v["items"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|i| i["title"] == "Rekrutteringshuset ansætter ny partner")
+        })
+        .expect("paid hire");
+    assert_eq!(paid["class"], "sponsored");
+    assert_eq!(paid["decided_by"][0]["signal"], "sponsored_label");
+    let config = write_config(
+        tmp.path(),
+        &[(
+            "guide",
+            vec![
+                corpus()
+                    .join("hard-promo-unlabelled.html")
+                    .display()
+                    .to_string(),
+            ],
+        )],
+    );
+    let run = run_job(&config);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("; 1 suspect"), "{stdout}");
+    assert!(
+        stdout.contains("suspect: Sådan vælger du den rigtige router: promotional wording"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_page_that_says_it_is_an_article_but_yields_none_is_reported() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // An article page whose text is only a video and a caption: nothing to make an article of.
+    let page = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+        <meta property=\"og:type\" content=\"article\"><meta property=\"og:title\" content=\"Video: Havnen i nat\">\
+        </head><body><div class=\"player\"><video src=\"/v.mp4\"></video><span>02:14</span></div></body></html>";
+    let path = tmp.path().join("video.html");
+    std::fs::write(&path, page).expect("write");
+    feedsplit()
+        .args(["classify", "--explain"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "skipped\tVideo: Havnen i nat\tarticle not found",
+        ));
+    let config = write_config(tmp.path(), &[("video", vec![path.display().to_string()])]);
+    let out = run_job(&config);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning:")
+            && stderr.contains("no article found on a page that says it is one"),
+        "{stderr}"
+    );
+}
