@@ -756,11 +756,11 @@ impl SlowServer {
                          Content-Length: {}\r\nConnection: close\r\n\r\n",
                         body.len()
                     );
+                    // Taken before the answer goes out: the client cannot have it earlier.
+                    let answered = std::time::Instant::now();
                     let _ = stream.write_all(head.as_bytes());
                     let _ = stream.write_all(body.as_bytes());
-                    log.lock()
-                        .expect("log")
-                        .push((path, came, std::time::Instant::now()));
+                    log.lock().expect("log").push((path, came, answered));
                 });
             }
         });
