@@ -1,55 +1,9 @@
 //! Step 3: one class per item, decided from its evidence. Paid beats everything: a labelled ad is
 //! sponsored even if it announces a hire; a people notice is personnel; the rest is editorial.
 
-use serde::Serialize;
-
 use crate::extract::{Evidence, Item, Signal};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Class {
-    Editorial,
-    Sponsored,
-    Personnel,
-}
-
-impl Class {
-    pub const ALL: [Class; 3] = [Class::Editorial, Class::Sponsored, Class::Personnel];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Class::Editorial => "editorial",
-            Class::Sponsored => "sponsored",
-            Class::Personnel => "personnel",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Class> {
-        Class::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for Class {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// An item with its class and why.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct Classified {
-    #[serde(flatten)]
-    pub item: Item,
-    pub class: Class,
-    /// The evidence that decided.
-    pub decided_by: Vec<Evidence>,
-    /// Evidence that was found but lost to a stronger rule.
-    pub runners_up: Vec<Evidence>,
-    /// Why an editorial item looks promotional without a label a rule can trust.
-    pub suspect: Option<String>,
-}
+pub use crate::model::{Class, Classified};
 
 impl Classified {
     /// One line for `classify` and `--explain`.

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::classify::{Class, Classified};
 use crate::input::FetchOptions;
+use crate::model::{Class, Classified};
 use crate::pipeline::{self, Options};
 use crate::rules::{Rules, normalize};
 
@@ -314,7 +314,7 @@ fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mu
 
 impl ExpectedPerson {
     /// (labelled, parsed) for every field the labels give.
-    fn fields(&self, got: Option<&crate::extract::Personnel>) -> Vec<(String, Option<String>)> {
+    fn fields(&self, got: Option<&crate::model::Personnel>) -> Vec<(String, Option<String>)> {
         let mut out = vec![(self.person.clone(), got.and_then(|g| g.person.clone()))];
         if let Some(c) = &self.company {
             out.push((c.clone(), got.and_then(|g| g.company.clone())));

@@ -9,117 +9,14 @@ pub mod identity;
 pub mod personnel;
 mod text;
 
-use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::input::{Document, InputKind};
+pub use crate::model::Personnel;
 use crate::rules::{Folded, Rules};
-pub use personnel::Personnel;
 
-/// Where on the page an item came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Block {
-    /// The page's own article.
-    Article,
-    /// A teaser linking to another page.
-    Teaser,
-    /// A block carrying a sponsored label.
-    SponsoredTeaser,
-    /// One entry of a people-notice column.
-    PersonnelNotice,
-    /// An entry of an incoming feed.
-    FeedEntry,
-}
-
-/// A kind of signal that can route an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Signal {
-    /// A label text such as `Annonceindlæg fra X`.
-    SponsoredLabel,
-    /// A title starting with a label (`Annonce: …`).
-    SponsoredTitlePrefix,
-    /// A class, id, data-* or aria-label value.
-    SponsoredMarkup,
-    /// `rel="sponsored"` on the link: what search engines ask of affiliate and paid links, not a
-    /// label a reader sees, so it makes the item a suspect, not sponsored.
-    SponsoredRel,
-    /// A URL path such as `/sponsoreret/`.
-    SponsoredUrl,
-    /// schema.org `AdvertiserContentArticle`.
-    SponsoredSchema,
-    /// A feed category that is a label.
-    SponsoredCategory,
-    /// A site profile's selector.
-    SponsoredSelector,
-    /// The post's own statement that it was made with or for a brand.
-    SponsoredDisclosure,
-    /// A people-notice section header (`Navnenyt`).
-    PersonnelSection,
-    /// A notice's tag (`Nyt job`) together with a notice sentence shape.
-    PersonnelTag,
-    /// A feed category naming people notices.
-    PersonnelCategory,
-    /// A disclosure too weak to route on (`i samarbejde med`): makes the item a suspect.
-    WeakDisclosure,
-    /// Promotional wording without a label: makes the item a suspect.
-    PromotionalWording,
-}
-
-impl Signal {
-    pub fn is_sponsored(self) -> bool {
-        matches!(
-            self,
-            Signal::SponsoredLabel
-                | Signal::SponsoredTitlePrefix
-                | Signal::SponsoredMarkup
-                | Signal::SponsoredUrl
-                | Signal::SponsoredSchema
-                | Signal::SponsoredCategory
-                | Signal::SponsoredSelector
-                | Signal::SponsoredDisclosure
-        )
-    }
-
-    pub fn is_personnel(self) -> bool {
-        matches!(
-            self,
-            Signal::PersonnelSection | Signal::PersonnelTag | Signal::PersonnelCategory
-        )
-    }
-}
-
-/// One signal found for an item: what matched and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    pub signal: Signal,
-    /// The text or markup that matched.
-    pub matched: String,
-    /// Where: `line 40`, `div.native-ad > span`, `category`, …
-    pub location: String,
-}
-
-/// An item found in a document, before classification.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Item {
-    /// Stable id: canonical URL, or a `tag:` URI with a content hash.
-    pub id: String,
-    pub title: String,
-    /// Canonical absolute URL, without tracking parameters or fragment.
-    pub link: Option<String>,
-    /// Plain-text lede or blurb.
-    pub summary: Option<String>,
-    /// Sanitised HTML with absolute links.
-    pub content_html: Option<String>,
-    pub published: Option<DateTime<FixedOffset>>,
-    pub author: Option<String>,
-    pub sponsor: Option<String>,
-    pub personnel: Option<Personnel>,
-    pub block: Block,
-    pub evidence: Vec<Evidence>,
-}
+pub use crate::model::{Block, Evidence, Item, Signal};
 
 /// A part of the page deliberately left out of every feed, kept for `--explain`.
 #[derive(Debug, Clone, Serialize)]

@@ -4,6 +4,7 @@ pub mod config;
 pub mod eval;
 pub mod extract;
 pub mod input;
+pub mod model;
 pub mod pipeline;
 pub mod rules;
 pub mod run;

@@ -9,10 +9,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::classify::Class;
 use crate::config::{Config, Source};
-use crate::extract::{Block, Item};
 use crate::input::{self, AddressPolicy, FetchError, Fetcher, InputKind};
+use crate::model::{Block, Class, Item, PerClass};
 use crate::pipeline::{Options, Outcome, site_root};
 use crate::rules::{Rules, RulesError};
 use crate::store::{Change, Reader, RunRecord, Store, StoreError, retention_cutoff};
@@ -43,7 +42,7 @@ pub struct SourceReport {
     pub not_modified: usize,
     pub failures: Vec<String>,
     /// New items per class: editorial, sponsored, personnel.
-    pub new: [usize; 3],
+    pub new: PerClass<usize>,
     pub items_seen: usize,
     pub moves: Vec<String>,
     /// New items left editorial that look promotional without a label (add a site rule?).
@@ -90,9 +89,9 @@ impl SourceReport {
             self.fetched,
             self.not_modified,
             self.failures.len(),
-            self.new[0],
-            self.new[1],
-            self.new[2],
+            self.new[Class::Editorial],
+            self.new[Class::Sponsored],
+            self.new[Class::Personnel],
         );
         if !self.suspects.is_empty() {
             line.push_str(&format!("; {} suspect", self.suspects.len()));
@@ -244,7 +243,7 @@ fn collect_status(
             ..Default::default()
         };
         for class in Class::ALL {
-            status.newest[class as usize] = store.feed_items(&source.name, class, 5, cutoff)?;
+            status.newest[class] = store.feed_items(&source.name, class, 5, cutoff)?;
         }
         sources.push(status);
     }
@@ -397,9 +396,12 @@ fn prepare_source(
         .map(|spec| store.validators(spec))
         .collect::<Result<Vec<_>, _>>()?;
     let jobs: Vec<(&String, Option<input::Validators>)> = source.urls.iter().zip(known).collect();
-    let got = in_parallel(&jobs, width, |(spec, known)| {
-        get(spec, known.clone(), fetcher)
-    });
+    let got = per_host(
+        &jobs,
+        width,
+        |(spec, _)| spec.as_str(),
+        |(spec, known)| get(spec, known.clone(), fetcher),
+    );
     for (spec, got) in source.urls.iter().zip(got) {
         match got {
             Ok(Got::NotModified) => {
@@ -475,7 +477,7 @@ fn commit_source(
             not_modified: report.not_modified,
             failed: report.failures.len(),
             items_seen: report.items_seen,
-            new: [0; 3],
+            new: PerClass::default(),
             message: Some(report.failures.join("; ")),
         };
         store.log_run(&source.name, now, &record)?;
@@ -491,7 +493,7 @@ fn commit_source(
         match tx.upsert(item)? {
             Change::New { .. } if expired => {}
             Change::New { class, suspect } => {
-                report.new[class as usize] += 1;
+                report.new[class] += 1;
                 if let Some(why) = suspect {
                     report.suspects.push(format!("{}: {why}", item.title));
                 }
@@ -580,9 +582,12 @@ fn follow_links(
         }
     }
     // Fetched and read at once; applied in page order.
-    let articles = in_parallel(&chosen, width, |(_, link)| {
-        followed_article(link, opts, fetcher, fetch.follow_policy())
-    });
+    let articles = per_host(
+        &chosen,
+        width,
+        |(_, link)| link.as_str(),
+        |(_, link)| followed_article(link, opts, fetcher, fetch.follow_policy()),
+    );
     for ((at, link), article) in chosen.iter().zip(articles) {
         match article {
             Err(e) => report.details.push(format!("{link}: not followed: {e}")),
@@ -629,6 +634,39 @@ fn followed_article(
 
 /// `f` over `inputs` on up to `width` threads at once; the results in input order, whatever
 /// order they finish in.
+/// `f` over `inputs`, the inputs of each host (URL origin; local files count as one host) one
+/// after the other in their order, different hosts at once on up to `width` threads; the
+/// results in input order.
+fn per_host<T: Sync, R: Send>(
+    inputs: &[T],
+    width: usize,
+    url: impl Fn(&T) -> &str,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let mut hosts: Vec<(String, Vec<usize>)> = Vec::new();
+    for (at, input) in inputs.iter().enumerate() {
+        let host = url::Url::parse(url(input))
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
+        match hosts.iter_mut().find(|(h, _)| *h == host) {
+            Some((_, list)) => list.push(at),
+            None => hosts.push((host, vec![at])),
+        }
+    }
+    let groups: Vec<Vec<usize>> = hosts.into_iter().map(|(_, list)| list).collect();
+    let mut results: Vec<(usize, R)> = in_parallel(&groups, width, |group| {
+        group
+            .iter()
+            .filter_map(|&at| inputs.get(at).map(|input| (at, f(input))))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    results.sort_by_key(|(at, _)| *at);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
 fn in_parallel<T: Sync, R: Send>(inputs: &[T], width: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     if inputs.len() < 2 || width < 2 {
         return inputs.iter().map(f).collect();

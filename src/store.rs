@@ -6,9 +6,9 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::classify::{Class, Classified, classify};
-use crate::extract::Item;
+use crate::classify::classify;
 use crate::input::Validators;
+use crate::model::{Class, Classified, Item, PerClass};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -166,7 +166,7 @@ pub struct RunRecord {
     pub not_modified: usize,
     pub failed: usize,
     pub items_seen: usize,
-    pub new: [usize; 3],
+    pub new: PerClass<usize>,
     pub message: Option<String>,
 }
 
@@ -302,7 +302,7 @@ impl Store {
                             not_modified: count(3)?,
                             failed: count(4)?,
                             items_seen: count(5)?,
-                            new: [count(6)?, count(7)?, count(8)?],
+                            new: PerClass([count(6)?, count(7)?, count(8)?]),
                             message: r.get(9)?,
                         },
                     })
@@ -319,8 +319,8 @@ impl Store {
         source: &str,
         since: i64,
         limit: usize,
-    ) -> Result<[usize; 3], StoreError> {
-        let mut out = [0; 3];
+    ) -> Result<PerClass<usize>, StoreError> {
+        let mut out = PerClass::default();
         for class in Class::ALL {
             let n: i64 = self
                 .conn
@@ -331,7 +331,7 @@ impl Store {
                     |r| r.get(0),
                 )
                 .map_err(self.err())?;
-            out[class as usize] = n.max(0) as usize;
+            out[class] = n.max(0) as usize;
         }
         Ok(out)
     }
@@ -341,7 +341,7 @@ impl Store {
         &self,
         source: &str,
         since: i64,
-    ) -> Result<Vec<(String, [usize; 3])>, StoreError> {
+    ) -> Result<Vec<(String, PerClass<usize>)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -358,7 +358,7 @@ impl Store {
                 ))
             })
             .map_err(self.err())?;
-        let mut out: Vec<(String, [usize; 3])> = Vec::new();
+        let mut out: Vec<(String, PerClass<usize>)> = Vec::new();
         for row in rows {
             let (day, class, n) = row.map_err(self.err())?;
             let day = DateTime::from_timestamp(day * 86_400, 0)
@@ -368,10 +368,10 @@ impl Store {
                 continue;
             };
             if out.last().is_none_or(|(d, _)| *d != day) {
-                out.push((day, [0; 3]));
+                out.push((day, PerClass::default()));
             }
             if let Some((_, counts)) = out.last_mut() {
-                counts[class as usize] = n.max(0) as usize;
+                counts[class] = n.max(0) as usize;
             }
         }
         Ok(out)
@@ -523,9 +523,9 @@ fn insert_run(
             r.not_modified as i64,
             r.failed as i64,
             r.items_seen as i64,
-            r.new[0] as i64,
-            r.new[1] as i64,
-            r.new[2] as i64,
+            r.new[Class::Editorial] as i64,
+            r.new[Class::Sponsored] as i64,
+            r.new[Class::Personnel] as i64,
             r.message,
         ],
     )
@@ -695,7 +695,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{Evidence, Signal};
+    use crate::model::{Evidence, Signal};
     use chrono::{TimeZone, Utc};
 
     fn from_timestamp(secs: i64) -> Option<DateTime<FixedOffset>> {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::classify::{Class, Classified};
+use crate::model::{Class, Classified};
 pub use index::write_index;
 pub use status::{SourceStatus, Status};
 
@@ -220,7 +220,7 @@ pub fn clean(text: &str) -> String {
 /// An item's HTML body for RSS `description` and JSON Feed `content_html`: its sanitised content,
 /// else its plain-text summary, else its title, escaped (plain text is never passed as HTML, and
 /// JSON Feed 1.1 wants content on every item).
-pub fn body_html(item: &crate::extract::Item) -> String {
+pub fn body_html(item: &crate::model::Item) -> String {
     match (&item.content_html, &item.summary) {
         (Some(html), _) if !html.trim().is_empty() => clean(html),
         (_, Some(summary)) if !summary.trim().is_empty() => {

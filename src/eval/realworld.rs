@@ -7,9 +7,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{EvalError, run_page};
-use crate::classify::{Class, Classified};
-use crate::extract::Block;
 use crate::extract::identity::canonical_url;
+use crate::model::{Block, Class, Classified};
 use crate::rules::{Rules, normalize};
 
 #[derive(Debug, Deserialize)]

@@ -1,33 +1,8 @@
 //! People notices ("Navnenyt") parsed into person, company, role, date and kind.
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-
 use super::dates::parse_written_date;
+use crate::model::Personnel;
 use crate::rules::Rules;
-
-/// A parsed people notice.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Personnel {
-    pub person: Option<String>,
-    pub company: Option<String>,
-    pub role: Option<String>,
-    /// The date the change takes effect ("pr. 1. september 2025").
-    pub date: Option<NaiveDate>,
-    /// new_job, promotion, education, anniversary, birthday or unknown.
-    pub kind: String,
-    /// The tag as the page wrote it ("Nyt job").
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tag: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub age: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous_role: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub previous_employer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub education: Option<String>,
-}
 
 impl Personnel {
     /// `Person – Role, Company`, with what is known.
@@ -210,6 +185,7 @@ pub(crate) fn notice_items(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn parse(text: &str) -> Personnel {
         parse_notice(text, &[], &Rules::builtin())

@@ -7,7 +7,7 @@ use html_escape::encode_double_quoted_attribute as attr;
 
 use super::status::Status;
 use super::{Format, Layout, WriteError, class_title, write_atomic};
-use crate::classify::Class;
+use crate::model::Class;
 
 /// Writes both index files for the feed sets laid out by `layouts`. Returns whether either
 /// file changed.

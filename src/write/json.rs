@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Entry, FeedMeta, WriteError, body_html, categories, clean};
-use crate::extract::{Evidence, Personnel};
+use crate::model::{Evidence, Personnel};
 
 #[derive(Serialize)]
 struct JsonFeed<'a> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, FixedOffset};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::{Format, Layout, class_title};
-use crate::classify::{Class, Classified};
+use crate::model::{Class, Classified, PerClass};
 use crate::store::LastRun;
 
 /// What the store says about the feeds, for the status page.
@@ -29,14 +29,14 @@ pub struct Status {
 pub struct SourceStatus {
     pub last_run: Option<LastRun>,
     /// Items each class's feed holds, indexed by `Class`.
-    pub counts: [usize; 3],
+    pub counts: PerClass<usize>,
     /// The newest items of each class, indexed by `Class`.
-    pub newest: [Vec<Classified>; 3],
+    pub newest: PerClass<Vec<Classified>>,
     /// Items per day (`YYYY-MM-DD`, UTC) and class, oldest first.
-    pub per_day: Vec<(String, [usize; 3])>,
+    pub per_day: Vec<(String, PerClass<usize>)>,
 }
 
-const CLASS_COLOURS: [&str; 3] = ["#2f6690", "#c8553d", "#3a7d44"];
+const CLASS_COLOURS: PerClass<&str> = PerClass(["#2f6690", "#c8553d", "#3a7d44"]);
 
 const STYLE: &str = "body{font:16px/1.45 system-ui,sans-serif;margin:0 auto;max-width:60rem;\
 padding:1rem;color:#1d1d1f;background:#fafafa}h1{font-size:1.6rem;margin:.2rem 0}\
@@ -128,9 +128,9 @@ fn source_section(
             r.not_modified,
             r.failed,
             r.items_seen,
-            r.new[0],
-            r.new[1],
-            r.new[2],
+            r.new[Class::Editorial],
+            r.new[Class::Sponsored],
+            r.new[Class::Personnel],
         ));
         if let Some(message) = r.message.as_deref().filter(|m| !m.is_empty()) {
             let class = if run.ok { "warning" } else { "error" };
@@ -143,7 +143,7 @@ fn source_section(
             "<th>{}</th><td data-class=\"{}\">{}</td>",
             text(class_title(class)),
             class.as_str(),
-            source.counts[class as usize]
+            source.counts[class]
         ));
     }
     out.push_str("</tr></table>\n");
@@ -167,7 +167,7 @@ fn source_section(
             text(&capitalised(class_title(class))),
             links.join(" ")
         ));
-        let newest = &source.newest[class as usize];
+        let newest = &source.newest[class];
         if newest.is_empty() {
             out.push_str("<p class=\"meta\">No items yet.</p>\n");
         } else {
@@ -211,7 +211,7 @@ fn item_line(c: &Classified) -> String {
     }
 }
 
-fn person_line(p: &crate::extract::Personnel) -> String {
+fn person_line(p: &crate::model::Personnel) -> String {
     let mut out = p.person.clone().unwrap_or_default();
     if let Some(role) = &p.role {
         out.push_str(&format!(", {role}"));
@@ -226,10 +226,10 @@ fn person_line(p: &crate::extract::Personnel) -> String {
 }
 
 /// Stacked bars of items per day and class over the last `days` days.
-fn chart(per_day: &[(String, [usize; 3])], status: &Status) -> String {
+fn chart(per_day: &[(String, PerClass<usize>)], status: &Status) -> String {
     let days = status.days.max(1) as usize;
     let first = status.now.date_naive() - Duration::days(days as i64 - 1);
-    let counts: Vec<[usize; 3]> = (0..days)
+    let counts: Vec<PerClass<usize>> = (0..days)
         .map(|d| {
             let day = (first + Duration::days(d as i64))
                 .format("%Y-%m-%d")
@@ -237,12 +237,12 @@ fn chart(per_day: &[(String, [usize; 3])], status: &Status) -> String {
             per_day
                 .iter()
                 .find(|(k, _)| *k == day)
-                .map_or([0; 3], |(_, c)| *c)
+                .map_or(PerClass::default(), |(_, c)| *c)
         })
         .collect();
     let most = counts
         .iter()
-        .map(|c| c.iter().sum::<usize>())
+        .map(|c| c.0.iter().sum::<usize>())
         .max()
         .unwrap_or(0)
         .max(1);
@@ -251,7 +251,7 @@ fn chart(per_day: &[(String, [usize; 3])], status: &Status) -> String {
     for (d, c) in counts.iter().enumerate() {
         let mut y = height;
         for class in Class::ALL {
-            let n = c[class as usize];
+            let n = c[class];
             if n == 0 {
                 continue;
             }
@@ -260,7 +260,7 @@ fn chart(per_day: &[(String, [usize; 3])], status: &Status) -> String {
             bars.push_str(&format!(
                 "<rect x=\"{}\" y=\"{y}\" width=\"{bar}\" height=\"{h}\" fill=\"{}\"><title>{} {}: {n}</title></rect>",
                 d * 10 + 1,
-                CLASS_COLOURS[class as usize],
+                CLASS_COLOURS[class],
                 (first + Duration::days(d as i64)).format("%Y-%m-%d"),
                 class.as_str(),
             ));
@@ -271,7 +271,7 @@ fn chart(per_day: &[(String, [usize; 3])], status: &Status) -> String {
         .map(|&c| {
             format!(
                 "<span style=\"color:{}\">■</span> {}",
-                CLASS_COLOURS[c as usize],
+                CLASS_COLOURS[c],
                 text(class_title(c))
             )
         })

@@ -1,0 +1,195 @@
+//! The vocabulary every step shares: items as extraction finds them, the evidence they carry,
+//! their classes, people notices, and one value per class. Steps add behaviour to these types
+//! where the behaviour belongs (`Item::absorb` in extract, `Classified::reason_text` in classify).
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Where on the page an item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Block {
+    /// The page's own article.
+    Article,
+    /// A teaser linking to another page.
+    Teaser,
+    /// A block carrying a sponsored label.
+    SponsoredTeaser,
+    /// One entry of a people-notice column.
+    PersonnelNotice,
+    /// An entry of an incoming feed.
+    FeedEntry,
+}
+
+/// A kind of signal that can route an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// A label text such as `Annonceindlæg fra X`.
+    SponsoredLabel,
+    /// A title starting with a label (`Annonce: …`).
+    SponsoredTitlePrefix,
+    /// A class, id, data-* or aria-label value.
+    SponsoredMarkup,
+    /// `rel="sponsored"` on the link: what search engines ask of affiliate and paid links, not a
+    /// label a reader sees, so it makes the item a suspect, not sponsored.
+    SponsoredRel,
+    /// A URL path such as `/sponsoreret/`.
+    SponsoredUrl,
+    /// schema.org `AdvertiserContentArticle`.
+    SponsoredSchema,
+    /// A feed category that is a label.
+    SponsoredCategory,
+    /// A site profile's selector.
+    SponsoredSelector,
+    /// The post's own statement that it was made with or for a brand.
+    SponsoredDisclosure,
+    /// A people-notice section header (`Navnenyt`).
+    PersonnelSection,
+    /// A notice's tag (`Nyt job`) together with a notice sentence shape.
+    PersonnelTag,
+    /// A feed category naming people notices.
+    PersonnelCategory,
+    /// A disclosure too weak to route on (`i samarbejde med`): makes the item a suspect.
+    WeakDisclosure,
+    /// Promotional wording without a label: makes the item a suspect.
+    PromotionalWording,
+}
+
+impl Signal {
+    pub fn is_sponsored(self) -> bool {
+        matches!(
+            self,
+            Signal::SponsoredLabel
+                | Signal::SponsoredTitlePrefix
+                | Signal::SponsoredMarkup
+                | Signal::SponsoredUrl
+                | Signal::SponsoredSchema
+                | Signal::SponsoredCategory
+                | Signal::SponsoredSelector
+                | Signal::SponsoredDisclosure
+        )
+    }
+
+    pub fn is_personnel(self) -> bool {
+        matches!(
+            self,
+            Signal::PersonnelSection | Signal::PersonnelTag | Signal::PersonnelCategory
+        )
+    }
+}
+
+/// One signal found for an item: what matched and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub signal: Signal,
+    /// The text or markup that matched.
+    pub matched: String,
+    /// Where: `line 40`, `div.native-ad > span`, `category`, …
+    pub location: String,
+}
+
+/// An item found in a document, before classification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stable id: canonical URL, or a `tag:` URI with a content hash.
+    pub id: String,
+    pub title: String,
+    /// Canonical absolute URL, without tracking parameters or fragment.
+    pub link: Option<String>,
+    /// Plain-text lede or blurb.
+    pub summary: Option<String>,
+    /// Sanitised HTML with absolute links.
+    pub content_html: Option<String>,
+    pub published: Option<DateTime<FixedOffset>>,
+    pub author: Option<String>,
+    pub sponsor: Option<String>,
+    pub personnel: Option<Personnel>,
+    pub block: Block,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A parsed people notice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Personnel {
+    pub person: Option<String>,
+    pub company: Option<String>,
+    pub role: Option<String>,
+    /// The date the change takes effect ("pr. 1. september 2025").
+    pub date: Option<NaiveDate>,
+    /// new_job, promotion, education, anniversary, birthday or unknown.
+    pub kind: String,
+    /// The tag as the page wrote it ("Nyt job").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_employer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub education: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Editorial,
+    Sponsored,
+    Personnel,
+}
+
+impl Class {
+    pub const ALL: [Class; 3] = [Class::Editorial, Class::Sponsored, Class::Personnel];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Editorial => "editorial",
+            Class::Sponsored => "sponsored",
+            Class::Personnel => "personnel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Class {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An item with its class and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Classified {
+    #[serde(flatten)]
+    pub item: Item,
+    pub class: Class,
+    /// The evidence that decided.
+    pub decided_by: Vec<Evidence>,
+    /// Evidence that was found but lost to a stronger rule.
+    pub runners_up: Vec<Evidence>,
+    /// Why an editorial item looks promotional without a label a rule can trust.
+    pub suspect: Option<String>,
+}
+
+/// One value per class, indexed by `Class`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerClass<T>(pub [T; 3]);
+
+impl<T> std::ops::Index<Class> for PerClass<T> {
+    type Output = T;
+
+    fn index(&self, class: Class) -> &T {
+        &self.0[class as usize]
+    }
+}
+
+impl<T> std::ops::IndexMut<Class> for PerClass<T> {
+    fn index_mut(&mut self, class: Class) -> &mut T {
+        &mut self.0[class as usize]
+    }
+}
