@@ -37,11 +37,7 @@ impl Classified {
 }
 
 fn describe(e: &Evidence) -> String {
-    let rule = serde_json::to_value(e.signal)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    format!("{rule} \"{}\" at {}", e.matched, e.location)
+    format!("{} \"{}\" at {}", e.signal.as_str(), e.matched, e.location)
 }
 
 pub fn classify(item: Item) -> Classified {

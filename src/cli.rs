@@ -232,20 +232,35 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Init(args) => init(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(
-                args.shell,
-                &mut command,
-                "feedsplit",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "feedsplit", &mut script);
+            print_bytes(&script)
         }
         Command::Man => {
-            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            page.render(&mut std::io::stdout())
+            let mut page = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut page)
                 .map_err(|source| CliError::Output { source })?;
-            Ok(ExitCode::SUCCESS)
+            print_bytes(&page)
         }
+    }
+}
+
+/// Pretty JSON on standard output.
+fn print_json(value: &serde_json::Value) -> Result<(), CliError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| CliError::Output {
+        source: std::io::Error::other(e),
+    })?;
+    text.push('\n');
+    print_bytes(text.as_bytes()).map(|_| ())
+}
+
+/// Writes generated text to standard output; a reader that stopped early (`| head`) is fine.
+fn print_bytes(bytes: &[u8]) -> Result<ExitCode, CliError> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Output { source: e }),
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 
@@ -392,12 +407,9 @@ fn classify(args: ClassifyArgs) -> Result<ExitCode, CliError> {
         let skipped: Vec<_> = outcome.skipped.iter().map(|(_, s)| s).collect();
         let value = serde_json::json!({
             "items": outcome.items,
-            "skipped": if args.explain { serde_json::to_value(skipped).unwrap_or_default() } else { serde_json::Value::Null },
+            "skipped": if args.explain { serde_json::json!(skipped) } else { serde_json::Value::Null },
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        print_json(&value)?;
     } else {
         for line in explain_lines(&outcome, args.explain) {
             println!("{line}");
@@ -505,10 +517,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
             "scores": Class::ALL.iter().map(|c| (c.as_str(), report.scores(*c))).collect::<std::collections::BTreeMap<_, _>>(),
             "personnel_field_accuracy": report.field_accuracy(),
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        print_json(&value)?;
     } else {
         print!("{}", report.render());
     }
@@ -527,10 +536,7 @@ fn eval_realworld(args: &EvalArgs, rules: &Rules) -> Result<ExitCode, CliError> 
     let (pages, summary) = realworld::evaluate(&args.dir, rules)?;
     if args.json {
         let value = serde_json::json!({ "pages": pages, "summary": summary });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        print_json(&value)?;
     } else {
         for p in &pages {
             let ok = p.main_ok && p.misses.is_empty();

@@ -57,6 +57,43 @@ pub enum Signal {
 }
 
 impl Signal {
+    pub const ALL: [Signal; 14] = [
+        Signal::SponsoredLabel,
+        Signal::SponsoredTitlePrefix,
+        Signal::SponsoredMarkup,
+        Signal::SponsoredRel,
+        Signal::SponsoredUrl,
+        Signal::SponsoredSchema,
+        Signal::SponsoredCategory,
+        Signal::SponsoredSelector,
+        Signal::SponsoredDisclosure,
+        Signal::PersonnelSection,
+        Signal::PersonnelTag,
+        Signal::PersonnelCategory,
+        Signal::WeakDisclosure,
+        Signal::PromotionalWording,
+    ];
+
+    /// The rule's name as `--explain` and the JSON output write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::SponsoredLabel => "sponsored_label",
+            Signal::SponsoredTitlePrefix => "sponsored_title_prefix",
+            Signal::SponsoredMarkup => "sponsored_markup",
+            Signal::SponsoredRel => "sponsored_rel",
+            Signal::SponsoredUrl => "sponsored_url",
+            Signal::SponsoredSchema => "sponsored_schema",
+            Signal::SponsoredCategory => "sponsored_category",
+            Signal::SponsoredSelector => "sponsored_selector",
+            Signal::SponsoredDisclosure => "sponsored_disclosure",
+            Signal::PersonnelSection => "personnel_section",
+            Signal::PersonnelTag => "personnel_tag",
+            Signal::PersonnelCategory => "personnel_category",
+            Signal::WeakDisclosure => "weak_disclosure",
+            Signal::PromotionalWording => "promotional_wording",
+        }
+    }
+
     pub fn is_sponsored(self) -> bool {
         matches!(
             self,
@@ -191,5 +228,18 @@ impl<T> std::ops::Index<Class> for PerClass<T> {
 impl<T> std::ops::IndexMut<Class> for PerClass<T> {
     fn index_mut(&mut self, class: Class) -> &mut T {
         &mut self.0[class as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_is_named_as_serialised() {
+        for signal in Signal::ALL {
+            let json = serde_json::to_value(signal).expect("serialise");
+            assert_eq!(json.as_str(), Some(signal.as_str()));
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::input::{self, AddressPolicy, FetchError, Fetcher, InputKind};
 use crate::model::{Block, Class, Item, PerClass};
 use crate::pipeline::{Options, Outcome, site_root};
 use crate::rules::{Rules, RulesError};
-use crate::store::{Change, Reader, RunRecord, Store, StoreError, retention_cutoff};
+use crate::store::{Change, Reader, RunRecord, RunStatus, Store, StoreError, retention_cutoff};
 use crate::write::{self, Layout, WriteError};
 
 #[derive(Debug, thiserror::Error)]
@@ -472,7 +472,7 @@ fn commit_source(
     if report.failed() {
         // Nothing of a failing source is stored: its feeds stay as the last good run left them.
         let record = RunRecord {
-            status: "failed".into(),
+            status: RunStatus::Failed,
             fetched: report.fetched,
             not_modified: report.not_modified,
             failed: report.failures.len(),
@@ -534,7 +534,7 @@ fn commit_source(
         report.warning = Some(all.join("; "));
     }
     tx.log_run(&RunRecord {
-        status: "ok".into(),
+        status: RunStatus::Ok,
         fetched: report.fetched,
         not_modified: report.not_modified,
         failed: 0,

@@ -185,16 +185,24 @@ async fn refuse(mut stream: TcpStream) {
 /// that finds the lock taken is skipped.
 fn regenerate(schedule: Schedule, stop: &AtomicBool) {
     loop {
-        let options = RunOptions {
-            wait: false,
-            now: chrono::Utc::now().fixed_offset(),
-            concurrency: None,
-            progress: Box::new(|_| {}),
-        };
-        match crate::run::run(&schedule.config, &options) {
-            Ok(reports) => reports.iter().for_each(|r| r.print(false, false)),
-            Err(RunError::Locked(p)) => eprintln!("skipped a regeneration: {p} is locked"),
-            Err(e) => eprintln!("regeneration failed: {e}"),
+        // "Now" as `feedsplit run` takes it, SOURCE_DATE_EPOCH included.
+        match crate::pipeline::now(None) {
+            Err(e) => eprintln!("regeneration skipped: {e}"),
+            Ok(now) => {
+                let options = RunOptions {
+                    wait: false,
+                    now,
+                    concurrency: None,
+                    progress: Box::new(|_| {}),
+                };
+                match crate::run::run(&schedule.config, &options) {
+                    Ok(reports) => reports.iter().for_each(|r| r.print(false, false)),
+                    Err(RunError::Locked(p)) => {
+                        eprintln!("skipped a regeneration: {p} is locked")
+                    }
+                    Err(e) => eprintln!("regeneration failed: {e}"),
+                }
+            }
         }
         let start = std::time::Instant::now();
         while start.elapsed() < schedule.every {

@@ -154,14 +154,36 @@ pub enum Change {
 pub struct LastRun {
     /// RFC 3339.
     pub at: String,
-    pub ok: bool,
     pub record: RunRecord,
+}
+
+impl LastRun {
+    pub fn ok(&self) -> bool {
+        self.record.status == RunStatus::Ok
+    }
+}
+
+/// How a source's run ended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RunStatus {
+    #[default]
+    Ok,
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Failed => "failed",
+        }
+    }
 }
 
 /// One run of one source, for the log.
 #[derive(Debug, Clone, Default)]
 pub struct RunRecord {
-    pub status: String,
+    pub status: RunStatus,
     pub fetched: usize,
     pub not_modified: usize,
     pub failed: usize,
@@ -295,9 +317,12 @@ impl Store {
                     let count = |i: usize| r.get::<_, i64>(i).map(|n| n.max(0) as usize);
                     Ok(LastRun {
                         at: r.get(0)?,
-                        ok: r.get::<_, String>(1)? == "ok",
                         record: RunRecord {
-                            status: r.get(1)?,
+                            status: if r.get::<_, String>(1)? == RunStatus::Ok.as_str() {
+                                RunStatus::Ok
+                            } else {
+                                RunStatus::Failed
+                            },
                             fetched: count(2)?,
                             not_modified: count(3)?,
                             failed: count(4)?,
@@ -518,7 +543,7 @@ fn insert_run(
         params![
             source,
             at.to_rfc3339(),
-            r.status,
+            r.status.as_str(),
             r.fetched as i64,
             r.not_modified as i64,
             r.failed as i64,

@@ -61,7 +61,7 @@ pub fn page(
     let failed = status
         .sources
         .iter()
-        .filter(|s| s.last_run.as_ref().is_some_and(|r| !r.ok))
+        .filter(|s| s.last_run.as_ref().is_some_and(|r| !r.ok()))
         .count();
     body.push_str(&format!(
         "<header>\n<h1>feedsplit</h1>\n<p class=\"meta\">{} sources, {} failed at their last \
@@ -105,7 +105,7 @@ fn source_section(
 ) -> String {
     let state = match &source.last_run {
         None => "never",
-        Some(r) if r.ok => "ok",
+        Some(r) if r.ok() => "ok",
         Some(_) => "failed",
     };
     let mut out = format!(
@@ -133,7 +133,7 @@ fn source_section(
             r.new[Class::Personnel],
         ));
         if let Some(message) = r.message.as_deref().filter(|m| !m.is_empty()) {
-            let class = if run.ok { "warning" } else { "error" };
+            let class = if run.ok() { "warning" } else { "error" };
             out.push_str(&format!("<p class=\"{class}\">{}</p>\n", text(message)));
         }
     }
