@@ -21,6 +21,7 @@ use tokio_io_timeout::TimeoutStream;
 
 use crate::config::Config;
 use crate::run::{RunError, RunOptions};
+use crate::write::Format;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -54,15 +55,17 @@ const IO_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Files a reader may fetch, by extension, with their content types. Anything else (the item
 /// store, the lock file) is never served.
-fn content_type(path: &Path) -> Option<&'static str> {
-    match path.extension()?.to_str()? {
-        "rss" => Some("application/rss+xml; charset=utf-8"),
-        "atom" => Some("application/atom+xml; charset=utf-8"),
-        "json" => Some("application/feed+json; charset=utf-8"),
-        "opml" => Some("text/x-opml; charset=utf-8"),
-        "html" => Some("text/html; charset=utf-8"),
-        _ => None,
-    }
+fn content_type(path: &Path) -> Option<String> {
+    let extension = path.extension()?.to_str()?;
+    let mime = match Format::ALL.into_iter().find(|f| f.extension() == extension) {
+        Some(format) => format.content_type(),
+        None => match extension {
+            "opml" => "text/x-opml",
+            "html" => "text/html",
+            _ => return None,
+        },
+    };
+    Some(format!("{mime}; charset=utf-8"))
 }
 
 /// Serves until Ctrl-C or SIGTERM. `ready` is told the bound address once requests are taken.
@@ -291,7 +294,7 @@ fn answer<B>(request: &Request<B>, root: &Path) -> Response<Full<Bytes>> {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return response;
     }
-    set_header(out, "content-type", ctype);
+    set_header(out, "content-type", &ctype);
     let body = if gzip {
         set_header(out, "content-encoding", "gzip");
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

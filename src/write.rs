@@ -101,10 +101,13 @@ pub fn valid_name_char(c: char) -> bool {
 }
 
 impl Layout {
+    /// `NAME/CLASS.EXT`: where a feed lives below the output directory, and below the base URL.
+    pub fn relative(&self, class: Class, format: Format) -> String {
+        format!("{}/{}.{}", self.name, class.as_str(), format.extension())
+    }
+
     pub fn path(&self, class: Class, format: Format) -> PathBuf {
-        self.dir
-            .join(&self.name)
-            .join(format!("{}.{}", class.as_str(), format.extension()))
+        self.dir.join(self.relative(class, format))
     }
 
     pub fn url(&self, class: Class, format: Format) -> Option<String> {
@@ -113,14 +116,9 @@ impl Layout {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        base.join(&format!(
-            "{}/{}.{}",
-            self.name,
-            class.as_str(),
-            format.extension()
-        ))
-        .ok()
-        .map(|u| u.to_string())
+        base.join(&self.relative(class, format))
+            .ok()
+            .map(|u| u.to_string())
     }
 }
 

@@ -12,7 +12,7 @@ pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> 
         links.push(Link {
             href: url.clone(),
             rel: "self".into(),
-            mime_type: Some("application/atom+xml".into()),
+            mime_type: Some(super::Format::Atom.content_type().into()),
             ..Link::default()
         });
     }

@@ -22,7 +22,7 @@ pub fn write_index(dir: &Path, layouts: &[Layout], status: &Status) -> Result<bo
 fn href(layout: &Layout, class: Class, format: Format) -> String {
     layout
         .url(class, format)
-        .unwrap_or_else(|| format!("{}/{}.{}", layout.name, class.as_str(), format.extension()))
+        .unwrap_or_else(|| layout.relative(class, format))
 }
 
 fn opml(layouts: &[Layout]) -> String {

@@ -39,7 +39,7 @@ pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> 
         links: vec![Link {
             href: url.clone(),
             rel: "self".into(),
-            mime_type: Some("application/rss+xml".into()),
+            mime_type: Some(super::Format::Rss.content_type().into()),
             ..Link::default()
         }],
     });
