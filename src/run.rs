@@ -421,18 +421,7 @@ fn prepare_source(
             Err(e) => report.failures.push(e),
         }
     }
-    // A page that says it is an article but yields none: an article lost to every feed.
-    let lost: Vec<String> = outcome
-        .skipped
-        .iter()
-        .filter(|(_, s)| s.what == crate::extract::ARTICLE_NOT_FOUND)
-        .map(|(origin, s)| {
-            format!(
-                "{origin}: no article found on a page that says it is one ({})",
-                s.text
-            )
-        })
-        .collect();
+    let lost = lost_articles(&outcome);
     let mut items: Vec<Item> = outcome.items.into_iter().map(|c| c.item).collect();
     report.items_seen = items.len();
     if !report.failed() {
@@ -453,6 +442,21 @@ fn prepare_source(
         validators,
         lost,
     })
+}
+
+/// Pages that say they are an article but yield none: articles lost to every feed.
+fn lost_articles(outcome: &Outcome) -> Vec<String> {
+    outcome
+        .skipped
+        .iter()
+        .filter(|(_, s)| s.what == crate::extract::ARTICLE_NOT_FOUND)
+        .map(|(origin, s)| {
+            format!(
+                "{origin}: no article found on a page that says it is one ({})",
+                s.text
+            )
+        })
+        .collect()
 }
 
 /// Writes what a worker found for one source into the store, in one transaction.
@@ -509,30 +513,11 @@ fn commit_source(
         tx.set_validators(url, v)?;
     }
     tx.prune(config.output.retention_days)?;
-    if report.fetched > 0 && !recent.is_empty() {
-        let typical = recent.iter().sum::<usize>() / recent.len();
-        if report.items_seen == 0 {
-            report.warning = Some(format!(
-                "{}: no items found (recent runs found about {typical}); has the markup changed?",
-                source.name
-            ));
-        } else if report.items_seen * 2 < typical {
-            report.warning = Some(format!(
-                "{}: {} items found, recent runs found about {typical}; has the markup changed?",
-                source.name, report.items_seen
-            ));
-        }
-    } else if report.fetched > 0 && report.items_seen == 0 {
-        report.warning = Some(format!(
-            "{}: no items found; check the source's URLs and rules",
-            source.name
-        ));
-    }
-    if !lost.is_empty() {
-        let mut all: Vec<String> = report.warning.take().into_iter().collect();
-        all.extend(lost);
-        report.warning = Some(all.join("; "));
-    }
+    let mut warnings: Vec<String> = item_count_warning(&source.name, &report, &recent)
+        .into_iter()
+        .collect();
+    warnings.extend(lost);
+    report.warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     tx.log_run(&RunRecord {
         status: RunStatus::Ok,
         fetched: report.fetched,
@@ -544,6 +529,31 @@ fn commit_source(
     })?;
     tx.commit()?;
     Ok(report)
+}
+
+/// A source that suddenly yields no items, or far fewer than its recent runs: its markup has
+/// probably changed.
+fn item_count_warning(name: &str, report: &SourceReport, recent: &[usize]) -> Option<String> {
+    if report.fetched == 0 {
+        return None;
+    }
+    if recent.is_empty() {
+        return (report.items_seen == 0)
+            .then(|| format!("{name}: no items found; check the source's URLs and rules"));
+    }
+    let typical = recent.iter().sum::<usize>() / recent.len();
+    if report.items_seen == 0 {
+        Some(format!(
+            "{name}: no items found (recent runs found about {typical}); has the markup changed?"
+        ))
+    } else if report.items_seen * 2 < typical {
+        Some(format!(
+            "{name}: {} items found, recent runs found about {typical}; has the markup changed?",
+            report.items_seen
+        ))
+    } else {
+        None
+    }
 }
 
 /// Depth 1: reads the page behind new teasers (and, if asked, new upstream feed items) once, for

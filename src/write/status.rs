@@ -150,36 +150,46 @@ fn source_section(
     out.push_str(&chart(&source.per_day, status));
     out.push_str("<div class=\"feeds\">\n");
     for class in Class::ALL {
-        let links: Vec<String> = layout
-            .formats
-            .iter()
-            .map(|&f| {
-                format!(
-                    "<a href=\"{}\">{}</a>",
-                    attr(&href(layout, class, f)),
-                    f.extension().to_uppercase()
-                )
-            })
-            .collect();
-        out.push_str(&format!(
-            "<div class=\"feed\" data-class=\"{}\">\n<h3>{}</h3>\n<p class=\"subscribe\">{}</p>\n",
-            class.as_str(),
-            text(&capitalised(class_title(class))),
-            links.join(" ")
-        ));
-        let newest = &source.newest[class];
-        if newest.is_empty() {
-            out.push_str("<p class=\"meta\">No items yet.</p>\n");
-        } else {
-            out.push_str("<ol>\n");
-            for c in newest {
-                out.push_str(&format!("<li>{}</li>\n", item_line(c)));
-            }
-            out.push_str("</ol>\n");
-        }
-        out.push_str("</div>\n");
+        out.push_str(&feed_block(layout, class, &source.newest[class], href));
     }
     out.push_str("</div>\n</section>\n");
+    out
+}
+
+/// One feed of a source: its subscribe links and newest items.
+fn feed_block(
+    layout: &Layout,
+    class: Class,
+    newest: &[Classified],
+    href: &impl Fn(&Layout, Class, Format) -> String,
+) -> String {
+    let links: Vec<String> = layout
+        .formats
+        .iter()
+        .map(|&f| {
+            format!(
+                "<a href=\"{}\">{}</a>",
+                attr(&href(layout, class, f)),
+                f.extension().to_uppercase()
+            )
+        })
+        .collect();
+    let mut out = format!(
+        "<div class=\"feed\" data-class=\"{}\">\n<h3>{}</h3>\n<p class=\"subscribe\">{}</p>\n",
+        class.as_str(),
+        text(&capitalised(class_title(class))),
+        links.join(" ")
+    );
+    if newest.is_empty() {
+        out.push_str("<p class=\"meta\">No items yet.</p>\n");
+    } else {
+        out.push_str("<ol>\n");
+        for c in newest {
+            out.push_str(&format!("<li>{}</li>\n", item_line(c)));
+        }
+        out.push_str("</ol>\n");
+    }
+    out.push_str("</div>\n");
     out
 }
 
