@@ -8,10 +8,13 @@
 //! they go (blocks already turned into items) lives in `Claims`, apart from the read-only map.
 
 mod article;
+mod body;
 mod depth;
+mod evidence;
 mod map;
 mod regions;
 mod teasers;
+mod widgets;
 
 use scraper::{ElementRef, Html, Selector};
 

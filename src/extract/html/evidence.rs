@@ -1,0 +1,374 @@
+//! Paid-content evidence: of a teaser's block (labels in it or just before it, the widget it is
+//! in, markup on it and its ancestors, a network's flags, site selectors) and of the page's own
+//! article (labels above its text, tags, breadcrumbs, titles, markup, schema.org types).
+
+use scraper::ElementRef;
+
+use super::{Claims, Page, describe, is_heading, sel};
+use crate::extract::{Evidence, Signal};
+
+impl<'a> Page<'a> {
+    /// Sponsored signals of a block: labels in it or just before it, markup on it and its
+    /// ancestors (up to the page's article), site selectors.
+    pub(super) fn block_evidence(
+        &self,
+        container: ElementRef<'a>,
+        claims: &Claims,
+    ) -> (Vec<Evidence>, Option<String>) {
+        let rules = self.rules();
+        let map = self.map;
+        let mut evidence = Vec::new();
+        let mut sponsor = None;
+        let mut push = |signal, matched: String, location: String| {
+            let e = Evidence {
+                signal,
+                matched,
+                location,
+            };
+            if !evidence.contains(&e) {
+                evidence.push(e);
+            }
+        };
+        // A label just before the block, or just before the list the block is an item of; it
+        // may itself be a link (to the publisher's advertising page), but its whole text must
+        // be the label.
+        let prev = |el: ElementRef<'a>| {
+            el.prev_siblings()
+                .filter_map(ElementRef::wrap)
+                .next()
+                .filter(|p| {
+                    // The innermost element carrying the label: beside a banner it labels the
+                    // banner's slot, not the block after it.
+                    let inner = map
+                        .subtree(*p)
+                        .iter()
+                        .rev()
+                        .find(|d| map.text(**d) == map.text(*p))
+                        .copied()
+                        .unwrap_or(*p);
+                    !claims.covers(map, *p)
+                        && !map.subtree(*p).iter().any(|d| is_heading(d.value().name()))
+                        && rules.sponsored_kicker(map.text(*p)).is_some()
+                        && !self.is_slot_label(inner)
+                })
+        };
+        let list = (container.value().name() == "li")
+            .then(|| container.parent().and_then(ElementRef::wrap))
+            .flatten()
+            .filter(|l| matches!(l.value().name(), "ul" | "ol"));
+        let before: Vec<ElementRef<'a>> = prev(container)
+            .into_iter()
+            .chain(list.and_then(prev))
+            .collect();
+        let candidates = std::iter::once(container)
+            .chain(map.subtree(container).iter().copied())
+            .chain(before.iter().copied());
+        let mut seen_labels = std::collections::HashSet::new();
+        let is_title = |e: &ElementRef| e.value().name() == "a" || is_heading(e.value().name());
+        for el in candidates {
+            // A label is a line of its own, not the teaser's title or a block holding it.
+            let outside = before.iter().any(|b| b.id() == el.id());
+            if !outside && map.subtree(el).iter().any(is_title) {
+                continue;
+            }
+            let text = map.text(el);
+            if text.chars().count() > 90 {
+                continue;
+            }
+            if let Some(m) = rules
+                .sponsored_kicker(text)
+                .or_else(|| rules.widget_header(text))
+                && seen_labels.insert(text)
+            {
+                sponsor = sponsor.or(m.sponsor);
+                push(Signal::SponsoredLabel, text.to_string(), describe(el));
+            } else if !outside
+                && !el
+                    .ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .take_while(|a| a.id() != container.id())
+                    .chain(std::iter::once(el))
+                    .any(|a| a.value().name() == "a")
+                && rules
+                    .card_badge(text, el.attr("class").unwrap_or_default())
+                    .is_some()
+                && seen_labels.insert(text)
+            {
+                // A badge on the card itself ("PARTNER" over its picture).
+                push(
+                    Signal::SponsoredLabel,
+                    text.to_string(),
+                    format!("{} (badge on the card)", describe(el)),
+                );
+            }
+        }
+        // A label heading the widget the block is in, unless a network marks the card organic.
+        let at = map.pos(container);
+        let organic = self.network_organic.covers(map, container)
+            || map
+                .subtree(container)
+                .iter()
+                .any(|e| self.network_organic.is_root(map, *e));
+        // (A block inside the header's own box that holds the header, as a one-offer widget's
+        // box does, is in it too.)
+        let (start, end) = map.span(container);
+        for w in self.widgets.iter().filter(|w| {
+            let holds_head = (start..end).contains(&w.head)
+                && w.own_box.0 <= start
+                && end <= w.own_box.1
+                && !seen_labels.contains(w.label);
+            !organic && (w.scope.contains(&at) || holds_head)
+        }) {
+            sponsor = sponsor.or_else(|| w.sponsor.clone());
+            push(
+                Signal::SponsoredLabel,
+                w.label.to_string(),
+                format!("{} heading the widget", w.place),
+            );
+        }
+        for el in std::iter::once(container).chain(
+            container
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .take_while(|a| self.article.is_none_or(|art| art.id() != a.id())),
+        ) {
+            let v = el.value();
+            for (name, value) in v.attrs() {
+                if rules
+                    .file
+                    .sponsored
+                    .attributes
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(name))
+                {
+                    push(Signal::SponsoredMarkup, format!("[{name}]"), describe(el));
+                } else if name == "aria-label" || name == "data-label" || name == "title" {
+                    if let Some(m) = rules.sponsored_label(value) {
+                        sponsor = sponsor.or(m.sponsor);
+                        push(
+                            Signal::SponsoredMarkup,
+                            format!("{name}=\"{value}\""),
+                            describe(el),
+                        );
+                    }
+                } else if (matches!(name, "class" | "id") || name.starts_with("data-"))
+                    && let Some(tok) = rules.sponsored_class(value)
+                {
+                    push(
+                        Signal::SponsoredMarkup,
+                        format!("{name}=\"{tok}\""),
+                        describe(el),
+                    );
+                }
+            }
+            if self.network_paid.is_root(map, el) {
+                push(
+                    Signal::SponsoredMarkup,
+                    format!("{} (a recommendation network's paid item)", describe(el)),
+                    describe(el),
+                );
+            }
+            if self.site_sponsored.is_root(map, el) {
+                push(
+                    Signal::SponsoredSelector,
+                    describe(el),
+                    "site profile".into(),
+                );
+            }
+        }
+        (evidence, sponsor)
+    }
+
+    /// Paid-content signals of the page's own article: labels above its text, its tags and
+    /// categories, markup on it and on the body, `article:section`, schema.org types.
+    pub(super) fn article_evidence(
+        &self,
+        article: ElementRef<'a>,
+        h1: ElementRef<'a>,
+        ld: &[serde_json::Value],
+        claims: &Claims,
+        body_start: Option<usize>,
+        evidence: &mut Vec<Evidence>,
+    ) -> Option<String> {
+        let map = self.map;
+        let rules = self.rules();
+        let mut sponsor = None;
+        // Labels above the text: a kicker, a badge, a disclosure line under the headline.
+        let scope = article
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .find(|a| a.value().name() != "article")
+            .unwrap_or(article);
+        for el in map.subtree(scope).iter().copied() {
+            if self.is_ignored(el) || claims.covers(map, el) || el.id() == h1.id() {
+                continue;
+            }
+            let text = self.text(el);
+            if text.chars().count() > 90 || el.child_elements().any(|c| map.text(c) == text) {
+                continue;
+            }
+            if !self.before_body(el, body_start) || self.is_slot_label(el) {
+                continue;
+            }
+            // A link is only a label by its exact text (a category link "ANZEIGE"); other
+            // elements may carry a kicker with the sponsor's name ("- Advertorial Dalbello-"),
+            // a badge word ("Promotion"), or a byline ending in one ("By Jane Doe (Sponsored
+            // Post)").
+            let label = if el.value().name() == "a" {
+                rules.sponsored_label(text)
+            } else {
+                rules
+                    .sponsored_kicker(text)
+                    .or_else(|| rules.sponsored_title_suffix(text).map(|(m, _)| m))
+                    .or_else(|| {
+                        rules.head_kicker(text).map(|k| crate::rules::LabelMatch {
+                            label: k,
+                            sponsor: None,
+                        })
+                    })
+            };
+            if let Some(m) = label {
+                sponsor = sponsor.or(m.sponsor);
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredLabel,
+                    matched: text.to_string(),
+                    location: format!("{} above the article text", describe(el)),
+                });
+            }
+        }
+        // The post's own tags and categories (rel="tag"/"category"), wherever the theme puts
+        // them.
+        if let Some(q) = sel("a[rel~=tag], a[rel~=category]") {
+            for a in map.select("a", &q) {
+                if self.is_ignored(a) || claims.covers(map, a) {
+                    continue;
+                }
+                let text = self.text(a);
+                if rules.sponsored_label(text).is_some() {
+                    evidence.push(Evidence {
+                        signal: Signal::SponsoredCategory,
+                        matched: text.to_string(),
+                        location: format!(
+                            "{} (rel=\"{}\")",
+                            describe(a),
+                            a.attr("rel").unwrap_or("")
+                        ),
+                    });
+                    break;
+                }
+            }
+        }
+        // The document's own title and its share title, with a label before or after.
+        let doc_title = map.named("title").next().map(|t| self.text(t).to_string());
+        for (title, place) in [
+            (doc_title, "document title"),
+            (self.meta("property", "og:title"), "og:title"),
+        ] {
+            if let Some((m, _)) = title
+                .as_deref()
+                .and_then(|t| rules.sponsored_title_label(t))
+            {
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredTitlePrefix,
+                    matched: m.label,
+                    location: place.into(),
+                });
+                break;
+            }
+        }
+        // A breadcrumb naming the page's section ("Home › Anzeige › …").
+        // (Containers first, then their links: a selector with an ancestor condition would
+        // walk up from every link of the page.)
+        let crumbs = map.elements().iter().filter(|e| {
+            e.attr("class")
+                .is_some_and(|c| c.contains("breadcrumb") || c.contains("Breadcrumb"))
+        });
+        if let Some(a) = crumbs
+            .flat_map(|c| map.descendants(*c).iter().copied())
+            .find(|a| a.value().name() == "a" && rules.sponsored_label(self.text(*a)).is_some())
+        {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredCategory,
+                matched: self.text(a).to_string(),
+                location: format!("{} (breadcrumb)", describe(a)),
+            });
+        }
+        let body_el = map.named("body").next();
+        for el in [Some(article), body_el].into_iter().flatten() {
+            for name in ["class", "id"] {
+                if let Some(tok) = el.attr(name).and_then(|v| rules.sponsored_class(v)) {
+                    evidence.push(Evidence {
+                        signal: Signal::SponsoredMarkup,
+                        matched: format!("{name}=\"{tok}\""),
+                        location: describe(el),
+                    });
+                }
+            }
+        }
+        for section in [
+            self.meta("property", "article:section"),
+            self.meta("name", "article:section"),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(m) = rules.sponsored_label(&section) {
+                sponsor = sponsor.or(m.sponsor);
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredCategory,
+                    matched: section,
+                    location: "meta article:section".into(),
+                });
+            }
+        }
+        for ty in ld.iter().flat_map(types_of) {
+            if rules.is_sponsored_schema(&ty) {
+                evidence.push(Evidence {
+                    signal: Signal::SponsoredSchema,
+                    matched: ty,
+                    location: "JSON-LD @type".into(),
+                });
+            }
+        }
+        sponsor
+    }
+}
+
+/// Every JSON-LD object on the page, `@graph` members included.
+pub(super) fn json_ld(map: &super::PageMap) -> Vec<serde_json::Value> {
+    let Some(q) = sel("script[type='application/ld+json']") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for script in map.select("script", &q) {
+        let raw: String = script.text().collect();
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(raw.trim()) else {
+            continue;
+        };
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Array(a) => stack.extend(a),
+                serde_json::Value::Object(ref o) => {
+                    if let Some(g) = o.get("@graph") {
+                        stack.push(g.clone());
+                    }
+                    out.push(v);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn types_of(o: &serde_json::Value) -> Vec<String> {
+    match o.get("@type") {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
