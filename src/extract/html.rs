@@ -22,12 +22,12 @@ use super::identity::canonical_url;
 use super::{Context, ExtractError, Extraction, Item, Skipped};
 use crate::input::Document;
 use crate::rules::Rules;
-use map::{PageMap, Regions};
+use map::{PageMap, Regions, Wanted};
 
 pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError> {
     check_depth(&doc.text, &doc.origin)?;
     let html = Html::parse_document(&doc.text);
-    let map = PageMap::new(&html, doc.text.len());
+    let map = PageMap::new(&html, doc.text.len(), page_selectors(cx.rules));
     let page = Page::new(&map, doc, cx);
     let mut claims = Claims::default();
     page.personnel_sections(&mut claims);
@@ -52,6 +52,34 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
 /// What `--explain` and `run` call a page that looks like an article page whose article was
 /// not found.
 pub const ARTICLE_NOT_FOUND: &str = "article not found";
+
+/// What every selector a page may be asked about looks its candidates up by: the rules' lists
+/// and every site's (a selector left out still works, by scanning the page).
+fn page_selectors(rules: &Rules) -> Wanted {
+    let file = &rules.file;
+    let lists = [
+        &file.ignore.selectors,
+        &file.markup.structural_ignore,
+        &file.markup.lede,
+        &file.markup.body,
+        &file.markup.author,
+        &file.sponsored.item_selectors,
+        &file.sponsored.organic_selectors,
+    ];
+    let sites = file.sites.iter().flat_map(|s| {
+        [
+            &s.sponsored_selectors,
+            &s.personnel_selectors,
+            &s.ignore_selectors,
+        ]
+    });
+    Wanted::of(
+        lists
+            .into_iter()
+            .chain(sites)
+            .flat_map(|l| l.iter().map(String::as_str)),
+    )
+}
 
 /// Refuses markup nested deeper than the parser can handle in linear time.
 pub(crate) fn check_depth(markup: &str, origin: &str) -> Result<(), ExtractError> {
@@ -300,7 +328,7 @@ fn sel(s: &str) -> Option<Selector> {
 }
 
 /// The selectors of a comma-separated list (commas inside brackets or quotes stay).
-fn split_selector_list(list: &str) -> Vec<&str> {
+pub(super) fn split_selector_list(list: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let (mut depth, mut quote, mut start) = (0i32, None, 0);
     for (i, c) in list.char_indices() {

@@ -188,10 +188,13 @@ impl Rules {
     /// A header of a list of paid links, alone or after a lead of up to three words ("The
     /// Latest from our Partners").
     pub fn widget_header(&self, text: &str) -> Option<LabelMatch> {
-        let (n, longer) = fold(
-            text.trim_matches(|c: char| c.is_whitespace() || c == ':'),
-            64,
-        );
+        let text = text.trim_matches(|c: char| c.is_whitespace() || c == ':');
+        // Most short texts end in a word no header ends in: only that word is folded for them.
+        let last = text.rsplit(char::is_whitespace).next().unwrap_or(text);
+        if !self.widget_header_ends.contains(&fold(last, 32).0) {
+            return None;
+        }
+        let (n, longer) = fold(text, 64);
         if longer {
             return None;
         }

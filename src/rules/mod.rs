@@ -87,6 +87,8 @@ pub struct Rules {
     head_kickers: Vec<String>,
     card_badges: Vec<String>,
     widget_headers: Vec<String>,
+    /// The last words of `widget_headers`.
+    widget_header_ends: rustc_hash::FxHashSet<String>,
     disclosure_exceptions: Vec<String>,
     promotional: Phrases,
     /// The sponsored labels (longest first), to find them inside running text.
@@ -238,6 +240,10 @@ impl Rules {
             head_kickers: norm_all(&file.sponsored.head_kickers),
             card_badges: norm_all(&file.sponsored.card_badges),
             widget_headers: norm_all(&file.sponsored.widget_headers),
+            widget_header_ends: norm_all(&file.sponsored.widget_headers)
+                .iter()
+                .filter_map(|h| h.rsplit(' ').next().map(str::to_string))
+                .collect(),
             disclosure_exceptions: norm_all(&file.sponsored.disclosure_exceptions),
             promotional: Phrases::new(norm_all(&file.sponsored.promotional)),
             label_phrases: Phrases::new(sponsored_labels.iter().map(|l| l.0.clone()).collect()),

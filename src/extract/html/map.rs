@@ -104,6 +104,41 @@ fn required_key(selector: &str) -> Option<Key<'_>> {
         .or(tag.map(Key::Tag))
 }
 
+/// The classes, ids and attribute names the page's selectors need (what the map indexes).
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    classes: rustc_hash::FxHashSet<String>,
+    ids: rustc_hash::FxHashSet<String>,
+    attrs: rustc_hash::FxHashSet<String>,
+}
+
+impl Wanted {
+    /// What these selectors (comma lists allowed) look their candidates up by.
+    pub fn of<'s>(selectors: impl IntoIterator<Item = &'s str>) -> Wanted {
+        let mut wanted = Wanted::default();
+        for list in selectors {
+            for part in crate::extract::html::split_selector_list(list) {
+                match required_key(part) {
+                    Some(Key::Class(c)) => wanted.classes.insert(c.to_string()),
+                    Some(Key::Id(i)) => wanted.ids.insert(i.to_string()),
+                    Some(Key::Attr(a)) => wanted.attrs.insert(a.to_ascii_lowercase()),
+                    Some(Key::Tag(_)) | None => false,
+                };
+            }
+        }
+        wanted
+    }
+
+    fn has(&self, key: Key) -> bool {
+        match key {
+            Key::Class(c) => self.classes.contains(c),
+            Key::Id(i) => self.ids.contains(i),
+            Key::Attr(a) => self.attrs.contains(a),
+            Key::Tag(_) => true,
+        }
+    }
+}
+
 /// Whether a text node is the body of a script, style or similar element.
 pub fn in_code(node: ego_tree::NodeRef<Node>) -> bool {
     node.parent()
@@ -134,6 +169,8 @@ pub struct PageMap<'a> {
     /// Positions of the elements of each tag name, class, id and attribute name, ascending:
     /// selectors look up their candidates here instead of scanning the page.
     by_key: FxHashMap<Key<'a>, Vec<u32>>,
+    /// The classes, ids and attribute names indexed in `by_key` (tags always are).
+    wanted: Wanted,
     /// Positions of `h1` elements, ascending.
     h1s: Vec<u32>,
     /// Positions of `p` elements with their text length in characters, ascending.
@@ -141,8 +178,9 @@ pub struct PageMap<'a> {
 }
 
 impl<'a> PageMap<'a> {
-    /// Maps a parsed page; `source_len` (the markup's length) sizes the text buffer.
-    pub fn new(html: &'a Html, source_len: usize) -> Self {
+    /// Maps a parsed page; `source_len` (the markup's length) sizes the text buffer. Elements
+    /// are indexed by tag and by the classes, ids and attribute names in `wanted`.
+    pub fn new(html: &'a Html, source_len: usize, wanted: Wanted) -> Self {
         // About one element per 60 bytes of markup on real pages.
         let mut places: IdMap<Place> =
             IdMap::with_capacity_and_hasher(source_len / 60, Default::default());
@@ -161,13 +199,13 @@ impl<'a> PageMap<'a> {
                             elements.push(el);
                         }
                         by_key.entry(Key::Tag(e.name())).or_default().push(pos);
-                        for class in e.classes() {
+                        for class in e.classes().filter(|c| wanted.classes.contains(*c)) {
                             by_key.entry(Key::Class(class)).or_default().push(pos);
                         }
-                        if let Some(id) = e.id() {
+                        if let Some(id) = e.id().filter(|i| wanted.ids.contains(*i)) {
                             by_key.entry(Key::Id(id)).or_default().push(pos);
                         }
-                        for (attr, _) in e.attrs() {
+                        for (attr, _) in e.attrs().filter(|(a, _)| wanted.attrs.contains(*a)) {
                             by_key.entry(Key::Attr(attr)).or_default().push(pos);
                         }
                         match e.name() {
@@ -210,6 +248,7 @@ impl<'a> PageMap<'a> {
             elements,
             buffer,
             by_key,
+            wanted,
             h1s,
             paragraphs: Vec::new(),
         };
@@ -301,6 +340,8 @@ impl<'a> PageMap<'a> {
             .map(|(text, selector)| {
                 let candidates: Vec<ElementRef<'a>> = match required_key(text) {
                     Some(Key::Tag(tag)) => self.named(&tag.to_ascii_lowercase()).collect(),
+                    // A key left out of the index: every element is a candidate.
+                    Some(key) if !self.wanted.has(key) => self.elements.clone(),
                     Some(key) => self
                         .positions(key)
                         .iter()
@@ -429,8 +470,7 @@ mod tests {
             "<body><div class='a b' id=x><p style='display:none'>x</p><p hidden>y</p>\
              <span class=b>z</span></div><dialog>d</dialog></body>",
         );
-        let map = PageMap::new(&html, 0);
-        for text in [
+        let texts = [
             ".b",
             "#x",
             "[style*='display:none']",
@@ -438,15 +478,20 @@ mod tests {
             "dialog",
             "div .b",
             "p",
-        ] {
-            let q = scraper::Selector::parse(text).expect("selector");
-            let full: Vec<_> = map
-                .elements()
-                .iter()
-                .copied()
-                .filter(|e| q.matches(e))
-                .collect();
-            assert_eq!(map.select_each(&[(text, &q)]), vec![full], "{text}");
+        ];
+        // Indexed for these selectors, and indexed for none (every element a candidate).
+        for wanted in [Wanted::of(texts), Wanted::default()] {
+            let map = PageMap::new(&html, 0, wanted);
+            for text in texts {
+                let q = scraper::Selector::parse(text).expect("selector");
+                let full: Vec<_> = map
+                    .elements()
+                    .iter()
+                    .copied()
+                    .filter(|e| q.matches(e))
+                    .collect();
+                assert_eq!(map.select_each(&[(text, &q)]), vec![full], "{text}");
+            }
         }
     }
 
@@ -456,7 +501,7 @@ mod tests {
             "<html><body><div id=a><h1> Title  here</h1><p>One <b>two</b>three</p>\
              <p>x</p></div><p id=c>  after </p></body></html>",
         );
-        let map = PageMap::new(&html, 0);
+        let map = PageMap::new(&html, 0, Wanted::default());
         let by_id = |id: &str| {
             map.elements()
                 .iter()
