@@ -124,8 +124,7 @@ impl Rules {
     /// The built-in rules.
     pub fn builtin() -> Self {
         // The built-in file is part of the binary and covered by tests, so it always parses.
-        let file = RulesFile::parse(DEFAULT_RULES, "built-in rules")
-            .and_then(|f| Rules::compile(f, "built-in rules"));
+        let file = RulesFile::parse(DEFAULT_RULES, "built-in rules").map(Rules::compile);
         match file {
             Ok(rules) => rules,
             Err(e) => panic!("built-in rules are broken: {e}"),
@@ -142,30 +141,23 @@ impl Rules {
                 path: name.clone(),
                 source,
             })?;
-            file.extend(RulesFile::parse(&text, &name)?);
+            let extra = RulesFile::parse(&text, &name)?;
+            check(&extra, &name)?;
+            file.extend(extra);
         }
-        Rules::compile(file, "rules")
+        Ok(Rules::compile(file))
     }
 
     /// These rules extended by an already parsed rules file (a config's per-source additions).
     pub fn extended(&self, extra: RulesFile, origin: &str) -> Result<Self, RulesError> {
+        check(&extra, origin)?;
         let mut file = self.file.clone();
         file.extend(extra);
-        Rules::compile(file, origin)
+        Ok(Rules::compile(file))
     }
 
-    fn compile(file: RulesFile, origin: &str) -> Result<Self, RulesError> {
+    fn compile(file: RulesFile) -> Self {
         let norm_all = |v: &[String]| v.iter().map(|s| normalize(s)).collect::<Vec<_>>();
-        // Checked now, so a bad pattern in a user's file fails at load; compiled when needed.
-        for regex in file
-            .personnel
-            .patterns
-            .iter()
-            .map(|p| &p.regex)
-            .chain(file.personnel.details.iter().map(|d| &d.regex))
-        {
-            check_pattern(regex, origin)?;
-        }
         let mut sponsored_labels: Vec<(String, String)> = file
             .sponsored
             .labels
@@ -197,16 +189,6 @@ impl Rules {
             .map(|t| (normalize(&t.text), t.text.clone(), t.kind.clone()))
             .collect();
         tags.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
-        // Checked now, so a bad selector in a user's file fails at load (pages look them up
-        // by the class, id or tag each needs).
-        for list in [
-            &file.markup.structural_ignore,
-            &file.markup.lede,
-            &file.markup.body,
-            &file.markup.author,
-        ] {
-            selector_list(list, origin)?;
-        }
         let header_limit = [
             &file.personnel.headers,
             &file.sections.related,
@@ -226,7 +208,7 @@ impl Rules {
                 .max()
                 .unwrap_or(0)
         };
-        Ok(Rules {
+        Rules {
             slot_limit: limit(&[&file.sponsored.slot_texts]),
             ref_limit: limit(&[&file.sections.inline_refs]),
             ignored_limit: limit(&[&file.ignore.texts, &file.ignore.prefixes]),
@@ -265,7 +247,7 @@ impl Rules {
             patterns: std::sync::OnceLock::new(),
             details: std::sync::OnceLock::new(),
             file,
-        })
+        }
     }
     /// The personnel sentence shapes, compiled on first use.
     pub fn patterns(&self) -> &[Pattern] {
@@ -320,6 +302,46 @@ impl Rules {
             host.is_some_and(|h| h == s.host || h.ends_with(&format!(".{}", s.host)))
         })
     }
+}
+
+/// A user's rules file checked as it is read, so a bad pattern or selector fails at load, naming
+/// the file (the built-in file is part of the binary and checked by a test): its patterns'
+/// syntax (compiled on first use) and every selector list (pages look selectors up by the
+/// class, id or tag each needs).
+fn check(file: &RulesFile, origin: &str) -> Result<(), RulesError> {
+    for regex in file
+        .personnel
+        .patterns
+        .iter()
+        .map(|p| &p.regex)
+        .chain(file.personnel.details.iter().map(|d| &d.regex))
+    {
+        check_pattern(regex, origin)?;
+    }
+    let sites = file.sites.iter().flat_map(|s| {
+        [
+            &s.sponsored_selectors,
+            &s.personnel_selectors,
+            &s.ignore_selectors,
+        ]
+    });
+    for list in [
+        &file.markup.structural_ignore,
+        &file.markup.lede,
+        &file.markup.body,
+        &file.markup.author,
+        &file.ignore.selectors,
+        &file.sponsored.item_selectors,
+        &file.sponsored.organic_selectors,
+    ]
+    .into_iter()
+    .chain(sites)
+    {
+        for selector in list {
+            selector_list(std::slice::from_ref(selector), origin)?;
+        }
+    }
+    Ok(())
 }
 
 /// One selector matching any of `list`; `None` for an empty list.

@@ -2,6 +2,8 @@ use super::*;
 
 #[test]
 fn builtin_rules_compile() {
+    let file = RulesFile::parse(DEFAULT_RULES, "built-in rules").expect("parses");
+    check(&file, "built-in rules").expect("every pattern and selector is valid");
     let rules = Rules::builtin();
     assert!(!rules.patterns().is_empty());
     assert!(rules.sponsored_label("Annonce").is_some());
