@@ -1,0 +1,81 @@
+use super::*;
+use crate::model::{Evidence, Item, Signal};
+use chrono::{TimeZone, Utc};
+
+fn from_timestamp(secs: i64) -> Option<DateTime<FixedOffset>> {
+    Utc.timestamp_opt(secs, 0)
+        .single()
+        .map(|d| d.fixed_offset())
+}
+
+fn item(id: &str, evidence: Vec<Evidence>) -> Item {
+    Item::teaser(id, evidence)
+}
+
+fn label() -> Evidence {
+    Evidence {
+        signal: Signal::SponsoredLabel,
+        matched: "Annonce".into(),
+        location: "line 1".into(),
+    }
+}
+
+#[test]
+fn upserts_merge_and_log_moves() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("s.sqlite")).expect("open");
+    let t1 = from_timestamp(1_760_000_000).expect("date");
+    let tx = store.begin("cw", t1).expect("tx");
+    assert_eq!(
+        tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+        Change::New {
+            class: Class::Editorial,
+            suspect: None
+        }
+    );
+    tx.commit().expect("commit");
+    let tx = store.begin("cw", t1).expect("tx");
+    assert_eq!(
+        tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+        Change::Unchanged
+    );
+    assert_eq!(
+        tx.upsert(&item("https://x/1", vec![label()]))
+            .expect("upsert"),
+        Change::Moved {
+            from: Class::Editorial,
+            to: Class::Sponsored
+        }
+    );
+    // A later sighting without the label does not move it back.
+    assert_eq!(
+        tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+        Change::Unchanged
+    );
+    tx.commit().expect("commit");
+    let items = store
+        .feed_items("cw", Class::Sponsored, 10, i64::MIN)
+        .expect("items");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].item.published, Some(t1));
+    assert!(
+        store
+            .feed_items("cw", Class::Editorial, 10, i64::MIN)
+            .expect("items")
+            .is_empty()
+    );
+}
+
+#[test]
+fn uncommitted_changes_vanish() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("s.sqlite")).expect("open");
+    let t1 = from_timestamp(1_760_000_000).expect("date");
+    {
+        let tx = store.begin("cw", t1).expect("tx");
+        tx.upsert(&item("https://x/2", vec![])).expect("upsert");
+        // dropped without commit, as a crash would
+    }
+    let reader = store.reader().expect("reader");
+    assert!(!reader.contains("cw", "https://x/2").expect("query"));
+}
