@@ -126,6 +126,14 @@ pub struct SiteRules {
     pub url_paths: Vec<String>,
 }
 
+/// Appends each list of `$other`, a `$ty` taken apart with every field named, to `$this`.
+macro_rules! append_all {
+    ($this:expr, $other:expr, $ty:ident { $($field:ident),* $(,)? }) => {{
+        let $ty { $($field),* } = $other;
+        $( $this.$field.extend($field); )*
+    }};
+}
+
 impl RulesFile {
     pub(super) fn parse(text: &str, path: &str) -> Result<Self, RulesError> {
         toml::from_str(text).map_err(|e| RulesError::Parse {
@@ -134,58 +142,87 @@ impl RulesFile {
         })
     }
 
-    /// Appends every list of `other` to this one.
+    /// Appends every list of `other` to this one. Each struct is taken apart field by field,
+    /// so a list added to the schema but not here fails to compile instead of being dropped.
     pub fn extend(&mut self, other: RulesFile) {
-        let s = &mut self.sponsored;
-        let o = other.sponsored;
-        s.labels.extend(o.labels);
-        s.connectors.extend(o.connectors);
-        s.weak.extend(o.weak);
-        s.classes.extend(o.classes);
-        s.attributes.extend(o.attributes);
-        s.item_selectors.extend(o.item_selectors);
-        s.organic_selectors.extend(o.organic_selectors);
-        s.widget_headers.extend(o.widget_headers);
-        s.url_paths.extend(o.url_paths);
-        s.schema_types.extend(o.schema_types);
-        s.slot_texts.extend(o.slot_texts);
-        s.disclosures.extend(o.disclosures);
-        s.disclosure_exceptions.extend(o.disclosure_exceptions);
-        s.hashtags.extend(o.hashtags);
-        s.weak_hashtags.extend(o.weak_hashtags);
-        s.negations.extend(o.negations);
-        s.head_kickers.extend(o.head_kickers);
-        s.card_badges.extend(o.card_badges);
-        s.badge_classes.extend(o.badge_classes);
-        s.promotional.extend(o.promotional);
-        let p = &mut self.personnel;
-        let o = other.personnel;
-        p.headers.extend(o.headers);
-        p.categories.extend(o.categories);
-        p.tags.extend(o.tags);
-        p.patterns.extend(o.patterns);
-        p.details.extend(o.details);
-        let c = &mut self.sections;
-        let o = other.sections;
-        c.related.extend(o.related);
-        c.trending.extend(o.trending);
-        c.inline_refs.extend(o.inline_refs);
-        c.more_links.extend(o.more_links);
-        c.credits.extend(o.credits);
-        let i = &mut self.ignore;
-        let o = other.ignore;
-        i.headers.extend(o.headers);
-        i.prefixes.extend(o.prefixes);
-        i.texts.extend(o.texts);
-        i.selectors.extend(o.selectors);
-        i.url_paths.extend(o.url_paths);
-        let m = &mut self.markup;
-        let o = other.markup;
-        m.structural_ignore.extend(o.structural_ignore);
-        m.lede.extend(o.lede);
-        m.body.extend(o.body);
-        m.author.extend(o.author);
-        self.sites.extend(other.sites);
+        let RulesFile {
+            sponsored,
+            personnel,
+            sections,
+            ignore,
+            markup,
+            sites,
+        } = other;
+        append_all!(
+            self.sponsored,
+            sponsored,
+            SponsoredRules {
+                labels,
+                connectors,
+                weak,
+                classes,
+                attributes,
+                item_selectors,
+                organic_selectors,
+                widget_headers,
+                url_paths,
+                schema_types,
+                slot_texts,
+                disclosures,
+                disclosure_exceptions,
+                hashtags,
+                weak_hashtags,
+                negations,
+                head_kickers,
+                card_badges,
+                badge_classes,
+                promotional
+            }
+        );
+        append_all!(
+            self.personnel,
+            personnel,
+            PersonnelRules {
+                headers,
+                categories,
+                tags,
+                patterns,
+                details
+            }
+        );
+        append_all!(
+            self.sections,
+            sections,
+            SectionRules {
+                related,
+                trending,
+                inline_refs,
+                more_links,
+                credits
+            }
+        );
+        append_all!(
+            self.ignore,
+            ignore,
+            IgnoreRules {
+                headers,
+                prefixes,
+                texts,
+                selectors,
+                url_paths
+            }
+        );
+        append_all!(
+            self.markup,
+            markup,
+            MarkupRules {
+                structural_ignore,
+                lede,
+                body,
+                author
+            }
+        );
+        self.sites.extend(sites);
     }
 }
 
