@@ -226,13 +226,7 @@ fn robots_txt_is_obeyed() {
 #[test]
 fn an_overlapping_run_is_refused_or_waits() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(
-        tmp.path(),
-        &[(
-            "seed",
-            vec![corpus().join("seed.txt").display().to_string()],
-        )],
-    );
+    let config = seed_config(tmp.path());
     let out_dir = tmp.path().join("out");
     std::fs::create_dir_all(&out_dir).expect("dir");
     let lock = std::fs::File::create(out_dir.join(".feedsplit.lock")).expect("lock file");
@@ -268,12 +262,7 @@ fn a_malformed_config_names_file_and_line_before_fetching() {
         "[output]\ndir = \"out\"\nitems_per_feed = \"lots\"\n\n[[source]]\nname = \"x\"\nurls = [\"http://127.0.0.1:9/\"]\n",
     )
     .expect("write");
-    feedsplit()
-        .args(["run", "--config"])
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("feedsplit.toml:3: "));
+    run_fails_with(&path, "feedsplit.toml:3: ");
     std::fs::write(
         &path,
         "[[source]]\nname = \"x\"\nurls = [\"a.html\"]\ntimezone = \"Nowhere/City\"\n",

@@ -152,13 +152,7 @@ fn many_concurrent_conditional_requests_get_304s() {
 #[test]
 fn serve_every_regenerates_under_the_run_lock() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(
-        tmp.path(),
-        &[(
-            "seed",
-            vec![corpus().join("seed.txt").display().to_string()],
-        )],
-    );
+    let config = seed_config(tmp.path());
     let cfg = config.display().to_string();
     let served = Served::start(&["--config", &cfg, "--every", "1s", "--addr", "127.0.0.1:0"]);
     // The run writes each source's feeds, then the index: wait for the last file.

@@ -331,6 +331,27 @@ pub fn handle(mut stream: std::net::TcpStream, state: &Arc<Mutex<ServerState>>) 
     let _ = stream.write_all(&body);
 }
 
+/// A config whose one source, "seed", is the seed page's text.
+pub fn seed_config(dir: &Path) -> PathBuf {
+    write_config(
+        dir,
+        &[(
+            "seed",
+            vec![corpus().join("seed.txt").display().to_string()],
+        )],
+    )
+}
+
+/// `run` with this config fails with exit 1 and an error containing `text`.
+pub fn run_fails_with(config: &Path, text: &str) {
+    feedsplit()
+        .args(["run", "--config"])
+        .arg(config)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(text));
+}
+
 /// A config with the given sources (name, URLs) writing into `dir`.
 pub fn write_config(dir: &Path, sources: &[(&str, Vec<String>)]) -> PathBuf {
     write_config_with(dir, sources, "")
