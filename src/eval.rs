@@ -61,7 +61,7 @@ pub struct ExpectedPerson {
     pub company: Option<String>,
     pub role: Option<String>,
     pub date: Option<String>,
-    pub kind: String,
+    pub kind: crate::model::NoticeKind,
     pub age: Option<u32>,
 }
 
@@ -325,7 +325,7 @@ impl ExpectedPerson {
         if let Some(d) = &self.date {
             out.push((d.clone(), got.and_then(|g| g.date).map(|x| x.to_string())));
         }
-        out.push((self.kind.clone(), got.map(|g| g.kind.clone())));
+        out.push((self.kind.to_string(), got.map(|g| g.kind.to_string())));
         if let Some(a) = self.age {
             out.push((
                 a.to_string(),

@@ -154,8 +154,7 @@ pub struct Personnel {
     pub role: Option<String>,
     /// The date the change takes effect ("pr. 1. september 2025").
     pub date: Option<NaiveDate>,
-    /// new_job, promotion, education, anniversary, birthday or unknown.
-    pub kind: String,
+    pub kind: NoticeKind,
     /// The tag as the page wrote it ("Nyt job").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
@@ -167,6 +166,39 @@ pub struct Personnel {
     pub previous_employer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub education: Option<String>,
+}
+
+/// What a people notice announces; rules name it for each tag and sentence shape.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    NewJob,
+    Promotion,
+    Education,
+    Anniversary,
+    Birthday,
+    #[default]
+    Unknown,
+}
+
+impl NoticeKind {
+    /// The name used in JSON, feed categories and ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::NewJob => "new_job",
+            NoticeKind::Promotion => "promotion",
+            NoticeKind::Education => "education",
+            NoticeKind::Anniversary => "anniversary",
+            NoticeKind::Birthday => "birthday",
+            NoticeKind::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for NoticeKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -240,6 +272,15 @@ mod tests {
         for signal in Signal::ALL {
             let json = serde_json::to_value(signal).expect("serialise");
             assert_eq!(json.as_str(), Some(signal.as_str()));
+        }
+    }
+
+    #[test]
+    fn a_notice_kind_is_named_as_serialised() {
+        use NoticeKind::*;
+        for kind in [NewJob, Promotion, Education, Anniversary, Birthday, Unknown] {
+            let json = serde_json::to_value(kind).expect("serialise");
+            assert_eq!(json.as_str(), Some(kind.as_str()));
         }
     }
 }

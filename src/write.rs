@@ -236,7 +236,7 @@ pub fn categories(c: &Classified) -> Vec<(&'static str, String)> {
     }
     if let Some(p) = &c.item.personnel {
         let fields = [
-            ("urn:feedsplit:kind", Some(p.kind.clone())),
+            ("urn:feedsplit:kind", Some(p.kind.to_string())),
             ("urn:feedsplit:person", p.person.clone()),
             ("urn:feedsplit:company", p.company.clone()),
             ("urn:feedsplit:role", p.role.clone()),

@@ -24,7 +24,7 @@ impl Personnel {
 pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Personnel {
     let clean = squeeze(notice);
     let (text, tag, tag_kind) = match rules.personnel_tag(&clean) {
-        Some((tag, kind, rest)) => (rest, Some(tag), Some(kind)),
+        Some(t) => (t.rest, Some(t.tag), Some(t.kind)),
         None => (clean.clone(), None, None),
     };
     let mut p = Personnel {
@@ -48,7 +48,7 @@ pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Pers
         p.age = get("age").and_then(|a| a.parse().ok());
         p.previous_role = get("previous_role");
         p.education = get("education");
-        pattern_kind = Some(pattern.kind.clone());
+        pattern_kind = Some(pattern.kind);
         break;
     }
     for detail in rules.details() {
@@ -81,9 +81,7 @@ pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Pers
     if p.date.is_none() {
         p.date = parse_written_date(&text);
     }
-    p.kind = tag_kind
-        .or(pattern_kind)
-        .unwrap_or_else(|| "unknown".to_string());
+    p.kind = tag_kind.or(pattern_kind).unwrap_or_default();
     p
 }
 
@@ -122,7 +120,8 @@ pub(crate) fn notice_items(
     let mut entries: Vec<Entry> = Vec::new();
     let mut skipped = Vec::new();
     for (text, location) in lines {
-        let tagged = rules.personnel_tag(text).is_some();
+        let signs = rules.notice_signs(text);
+        let tagged = signs.tag.is_some();
         if let Some(last) = entries.last_mut()
             && !tagged
             && last.extra.len() < 2
@@ -131,8 +130,7 @@ pub(crate) fn notice_items(
             last.extra.push(text.clone());
             continue;
         }
-        let shaped = rules.patterns().iter().any(|p| p.regex.is_match(text));
-        if tagged || shaped {
+        if tagged || signs.shaped {
             entries.push(Entry {
                 text,
                 location,
@@ -203,7 +201,7 @@ mod tests {
         assert_eq!(p.company.as_deref(), Some("IT Confidence A/S"));
         assert_eq!(p.role.as_deref(), Some("it-konsulent med fokus på salg"));
         assert_eq!(p.date, NaiveDate::from_ymd_opt(2025, 10, 1));
-        assert_eq!(p.kind, "new_job");
+        assert_eq!(p.kind.as_str(), "new_job");
         assert_eq!(p.tag.as_deref(), Some("Nyt job"));
         assert_eq!(p.education.as_deref(), Some("elektromekaniker"));
         assert_eq!(
@@ -231,7 +229,7 @@ mod tests {
             "Sofie Lund, teamleder hos Nordisk Cloud A/S, er pr. 1. november 2025 forfremmet til \
              afdelingschef. Hun skal fremover især beskæftige sig med strategi. Forfremmelse",
         );
-        assert_eq!(p.kind, "promotion");
+        assert_eq!(p.kind.as_str(), "promotion");
         assert_eq!(p.role.as_deref(), Some("afdelingschef"));
         assert_eq!(p.previous_role.as_deref(), Some("teamleder"));
         assert_eq!(p.company.as_deref(), Some("Nordisk Cloud A/S"));
@@ -239,7 +237,7 @@ mod tests {
             "Jonas Berg, udvikler hos Region Syddanmark, IT, har pr. 20. juni 2025 fuldført \
              uddannelsen Master i it-ledelse. Færdiggjort uddannelse",
         );
-        assert_eq!(p.kind, "education");
+        assert_eq!(p.kind.as_str(), "education");
         assert_eq!(p.company.as_deref(), Some("Region Syddanmark, IT"));
         assert_eq!(p.education.as_deref(), Some("Master i it-ledelse"));
     }
@@ -253,7 +251,7 @@ mod tests {
         );
         assert_eq!(p.person.as_deref(), Some("Anna Holm"));
         assert_eq!(p.company.as_deref(), Some("Holm & Co"));
-        assert_eq!(p.kind, "new_job");
+        assert_eq!(p.kind.as_str(), "new_job");
         assert_eq!(p.title().as_deref(), Some("Anna Holm – Holm & Co"));
     }
 }

@@ -193,12 +193,8 @@ impl Reader<'_> {
 
     /// A notice sentence shape, even without its tag.
     fn looks_like_notice(&self, text: &str) -> bool {
-        self.cx
-            .rules
-            .patterns()
-            .iter()
-            .any(|p| p.regex.is_match(text.trim()))
-            || self.cx.rules.personnel_tag(text).is_some() && text.len() > 60
+        let signs = self.cx.rules.notice_signs(text);
+        signs.shaped || signs.tag.is_some() && text.len() > 60
     }
 
     /// Not a label or header: can be a teaser's title or blurb.

@@ -18,7 +18,10 @@ pub use schema::{
     DetailRule, IgnoreRules, MarkupRules, PatternRule, PersonnelRules, RulesFile, SectionRules,
     SiteRules, SponsoredRules, TagRule, one_line,
 };
+pub use sections::{NoticeSigns, NoticeTag};
 pub use text::{Folded, normalize};
+
+use crate::model::NoticeKind;
 use text::{Phrases, first_word};
 
 const DEFAULT_RULES: &str = include_str!("rules.toml");
@@ -49,7 +52,7 @@ pub enum RulesError {
 /// A compiled personnel sentence shape.
 #[derive(Debug, Clone)]
 pub struct Pattern {
-    pub kind: String,
+    pub kind: NoticeKind,
     pub regex: Regex,
 }
 
@@ -95,7 +98,7 @@ pub struct Rules {
     label_phrases: Phrases,
     personnel_headers: Vec<String>,
     personnel_categories: Vec<String>,
-    tags: Vec<(String, String, String)>,
+    tags: Vec<(String, String, NoticeKind)>,
     /// Personnel sentence shapes and details, compiled on first use: most pages have no people
     /// notice, and compiling them is most of the cost of loading the rules.
     patterns: std::sync::OnceLock<Vec<Pattern>>,
@@ -182,11 +185,11 @@ impl Rules {
             .map(|l| (normalize(l), l.clone()))
             .collect();
         weak.sort_by_key(|w| std::cmp::Reverse(w.0.len()));
-        let mut tags: Vec<(String, String, String)> = file
+        let mut tags: Vec<(String, String, NoticeKind)> = file
             .personnel
             .tags
             .iter()
-            .map(|t| (normalize(&t.text), t.text.clone(), t.kind.clone()))
+            .map(|t| (normalize(&t.text), t.text.clone(), t.kind))
             .collect();
         tags.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
         let header_limit = [
@@ -258,7 +261,7 @@ impl Rules {
                 .iter()
                 .filter_map(|p| {
                     Some(Pattern {
-                        kind: p.kind.clone(),
+                        kind: p.kind,
                         regex: Regex::new(&expand_pattern(&p.regex)).ok()?,
                     })
                 })

@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use crate::model::NoticeKind;
+
 use super::RulesError;
 
 /// The rules file as written; every list is optional so a user's file can add just one thing.
@@ -78,13 +80,13 @@ pub struct PersonnelRules {
 #[serde(deny_unknown_fields)]
 pub struct TagRule {
     pub text: String,
-    pub kind: String,
+    pub kind: NoticeKind,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PatternRule {
-    pub kind: String,
+    pub kind: NoticeKind,
     pub regex: String,
 }
 

@@ -3,6 +3,24 @@
 
 use super::Rules;
 use super::text::{Normalized, fold, normalize, short};
+use crate::model::NoticeKind;
+
+/// The tag a people notice ends with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeTag {
+    /// The tag as the rules write it ("Nyt job").
+    pub tag: String,
+    pub kind: NoticeKind,
+    /// The notice without its tag.
+    pub rest: String,
+}
+
+/// What marks a text as a people notice: a trailing tag, a known sentence shape, or both.
+#[derive(Debug, Clone)]
+pub struct NoticeSigns {
+    pub tag: Option<NoticeTag>,
+    pub shaped: bool,
+}
 
 impl Rules {
     pub fn is_slot_text(&self, text: &str) -> bool {
@@ -42,8 +60,8 @@ impl Rules {
         })
     }
 
-    /// The tag a notice ends with ("… Nyt job"): (tag as written, kind, text without the tag).
-    pub fn personnel_tag(&self, text: &str) -> Option<(String, String, String)> {
+    /// The tag a notice ends with ("… Nyt job").
+    pub fn personnel_tag(&self, text: &str) -> Option<NoticeTag> {
         let n = Normalized::new(text.trim());
         for (tag, original, kind) in &self.tags {
             if let Some(head) = n.text.strip_suffix(tag.as_str()) {
@@ -54,21 +72,30 @@ impl Rules {
                     || head.ends_with(')');
                 if ok {
                     let cut = n.original_offset(head.len());
-                    let clean = text.trim()[..cut].trim().to_string();
-                    return Some((original.clone(), kind.clone(), clean));
+                    return Some(NoticeTag {
+                        tag: original.clone(),
+                        kind: *kind,
+                        rest: text.trim()[..cut].trim().to_string(),
+                    });
                 }
             }
         }
         None
     }
 
-    /// A tag text alone ("Nyt job"), as a feed category or a badge.
-    pub fn personnel_tag_exact(&self, text: &str) -> Option<(String, String)> {
-        let n = short(text)?;
-        self.tags
+    /// Whether a text matches one of the notice sentence shapes ("X har pr. … ansat Y som Z.").
+    pub fn is_notice_shaped(&self, text: &str) -> bool {
+        self.patterns()
             .iter()
-            .find(|(t, _, _)| *t == n)
-            .map(|(_, o, k)| (o.clone(), k.clone()))
+            .any(|p| p.regex.is_match(text.trim()))
+    }
+
+    /// Both signs of a people notice, read once: callers weigh them for their kind of input.
+    pub fn notice_signs(&self, text: &str) -> NoticeSigns {
+        NoticeSigns {
+            tag: self.personnel_tag(text),
+            shaped: self.is_notice_shaped(text),
+        }
     }
 
     fn header_in(&self, list: &[String], text: &str) -> bool {

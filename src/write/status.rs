@@ -209,7 +209,7 @@ fn item_line(c: &Classified) -> String {
     }
     // (A notice's title already names the person, the role and the company.)
     if let Some(p) = &item.personnel {
-        meta.push(p.kind.replace('_', " "));
+        meta.push(p.kind.as_str().replace('_', " "));
     }
     if meta.is_empty() {
         title

@@ -2,68 +2,98 @@
 //! in, markup on it and its ancestors, a network's flags, site selectors) and of the page's own
 //! article (labels above its text, tags, breadcrumbs, titles, markup, schema.org types).
 
+use std::collections::HashSet;
+
 use scraper::ElementRef;
 
 use super::{Claims, Page, describe, is_heading, sel};
 use crate::extract::{Evidence, Signal};
 
+/// A block's evidence, each fact once, and the sponsor first named.
+#[derive(Default)]
+struct Found {
+    evidence: Vec<Evidence>,
+    sponsor: Option<String>,
+}
+
+impl Found {
+    fn push(&mut self, signal: Signal, matched: String, location: String) {
+        let e = Evidence {
+            signal,
+            matched,
+            location,
+        };
+        if !self.evidence.contains(&e) {
+            self.evidence.push(e);
+        }
+    }
+
+    fn sponsor(&mut self, sponsor: Option<String>) {
+        self.sponsor = self.sponsor.take().or(sponsor);
+    }
+}
+
 impl<'a> Page<'a> {
-    /// Sponsored signals of a block: labels in it or just before it, markup on it and its
-    /// ancestors (up to the page's article), site selectors.
+    /// Sponsored signals of a block: labels in it or just before it, the widget it is in,
+    /// markup on it and its ancestors (up to the page's article), site selectors.
     pub(super) fn block_evidence(
         &self,
         container: ElementRef<'a>,
         claims: &Claims,
     ) -> (Vec<Evidence>, Option<String>) {
-        let rules = self.rules();
+        let mut found = Found::default();
+        let seen_labels = self.block_labels(container, claims, &mut found);
+        self.widget_over(container, &seen_labels, &mut found);
+        self.markup_up_to_article(container, &mut found);
+        (found.evidence, found.sponsor)
+    }
+
+    /// A label just before the block, or just before the list the block is an item of; it may
+    /// itself be a link (to the publisher's advertising page), but its whole text must be the
+    /// label.
+    fn label_before(&self, el: ElementRef<'a>, claims: &Claims) -> Option<ElementRef<'a>> {
         let map = self.map;
-        let mut evidence = Vec::new();
-        let mut sponsor = None;
-        let mut push = |signal, matched: String, location: String| {
-            let e = Evidence {
-                signal,
-                matched,
-                location,
-            };
-            if !evidence.contains(&e) {
-                evidence.push(e);
-            }
-        };
-        // A label just before the block, or just before the list the block is an item of; it
-        // may itself be a link (to the publisher's advertising page), but its whole text must
-        // be the label.
-        let prev = |el: ElementRef<'a>| {
-            el.prev_siblings()
-                .filter_map(ElementRef::wrap)
-                .next()
-                .filter(|p| {
-                    // The innermost element carrying the label: beside a banner it labels the
-                    // banner's slot, not the block after it.
-                    let inner = map
-                        .subtree(*p)
-                        .iter()
-                        .rev()
-                        .find(|d| map.text(**d) == map.text(*p))
-                        .copied()
-                        .unwrap_or(*p);
-                    !claims.covers(map, *p)
-                        && !map.subtree(*p).iter().any(|d| is_heading(d.value().name()))
-                        && rules.sponsored_kicker(map.text(*p)).is_some()
-                        && !self.is_slot_label(inner)
-                })
-        };
+        el.prev_siblings()
+            .filter_map(ElementRef::wrap)
+            .next()
+            .filter(|p| {
+                // The innermost element carrying the label: beside a banner it labels the
+                // banner's slot, not the block after it.
+                let inner = map
+                    .subtree(*p)
+                    .iter()
+                    .rev()
+                    .find(|d| map.text(**d) == map.text(*p))
+                    .copied()
+                    .unwrap_or(*p);
+                !claims.covers(map, *p)
+                    && !map.subtree(*p).iter().any(|d| is_heading(d.value().name()))
+                    && self.rules().sponsored_kicker(map.text(*p)).is_some()
+                    && !self.is_slot_label(inner)
+            })
+    }
+
+    /// Labels and card badges in the block or just before it; returns the label texts found.
+    fn block_labels(
+        &self,
+        container: ElementRef<'a>,
+        claims: &Claims,
+        found: &mut Found,
+    ) -> HashSet<&'a str> {
+        let (map, rules) = (self.map, self.rules());
         let list = (container.value().name() == "li")
             .then(|| container.parent().and_then(ElementRef::wrap))
             .flatten()
             .filter(|l| matches!(l.value().name(), "ul" | "ol"));
-        let before: Vec<ElementRef<'a>> = prev(container)
+        let before: Vec<ElementRef<'a>> = self
+            .label_before(container, claims)
             .into_iter()
-            .chain(list.and_then(prev))
+            .chain(list.and_then(|l| self.label_before(l, claims)))
             .collect();
         let candidates = std::iter::once(container)
             .chain(map.subtree(container).iter().copied())
             .chain(before.iter().copied());
-        let mut seen_labels = std::collections::HashSet::new();
+        let mut seen_labels = HashSet::new();
         let is_title = |e: &ElementRef| e.value().name() == "a" || is_heading(e.value().name());
         for el in candidates {
             // A label is a line of its own, not the teaser's title or a block holding it.
@@ -80,8 +110,8 @@ impl<'a> Page<'a> {
                 .or_else(|| rules.widget_header(text))
                 && seen_labels.insert(text)
             {
-                sponsor = sponsor.or(m.sponsor);
-                push(Signal::SponsoredLabel, text.to_string(), describe(el));
+                found.sponsor(m.sponsor);
+                found.push(Signal::SponsoredLabel, text.to_string(), describe(el));
             } else if !outside
                 && !el
                     .ancestors()
@@ -95,14 +125,19 @@ impl<'a> Page<'a> {
                 && seen_labels.insert(text)
             {
                 // A badge on the card itself ("PARTNER" over its picture).
-                push(
+                found.push(
                     Signal::SponsoredLabel,
                     text.to_string(),
                     format!("{} (badge on the card)", describe(el)),
                 );
             }
         }
-        // A label heading the widget the block is in, unless a network marks the card organic.
+        seen_labels
+    }
+
+    /// A label heading the widget the block is in, unless a network marks the card organic.
+    fn widget_over(&self, container: ElementRef<'a>, seen: &HashSet<&str>, found: &mut Found) {
+        let map = self.map;
         let at = map.pos(container);
         let organic = self.network_organic.covers(map, container)
             || map
@@ -116,24 +151,29 @@ impl<'a> Page<'a> {
             let holds_head = (start..end).contains(&w.head)
                 && w.own_box.0 <= start
                 && end <= w.own_box.1
-                && !seen_labels.contains(w.label);
+                && !seen.contains(w.label);
             !organic && (w.scope.contains(&at) || holds_head)
         }) {
-            sponsor = sponsor.or_else(|| w.sponsor.clone());
-            push(
+            found.sponsor(w.sponsor.clone());
+            found.push(
                 Signal::SponsoredLabel,
                 w.label.to_string(),
                 format!("{} heading the widget", w.place),
             );
         }
+    }
+
+    /// Paid markup on the block and its ancestors up to the page's article: attributes,
+    /// classes, a network's paid item, site selectors.
+    fn markup_up_to_article(&self, container: ElementRef<'a>, found: &mut Found) {
+        let (map, rules) = (self.map, self.rules());
         for el in std::iter::once(container).chain(
             container
                 .ancestors()
                 .filter_map(ElementRef::wrap)
                 .take_while(|a| self.article.is_none_or(|art| art.id() != a.id())),
         ) {
-            let v = el.value();
-            for (name, value) in v.attrs() {
+            for (name, value) in el.value().attrs() {
                 if rules
                     .file
                     .sponsored
@@ -141,11 +181,11 @@ impl<'a> Page<'a> {
                     .iter()
                     .any(|a| a.eq_ignore_ascii_case(name))
                 {
-                    push(Signal::SponsoredMarkup, format!("[{name}]"), describe(el));
+                    found.push(Signal::SponsoredMarkup, format!("[{name}]"), describe(el));
                 } else if name == "aria-label" || name == "data-label" || name == "title" {
                     if let Some(m) = rules.sponsored_label(value) {
-                        sponsor = sponsor.or(m.sponsor);
-                        push(
+                        found.sponsor(m.sponsor);
+                        found.push(
                             Signal::SponsoredMarkup,
                             format!("{name}=\"{value}\""),
                             describe(el),
@@ -154,7 +194,7 @@ impl<'a> Page<'a> {
                 } else if (matches!(name, "class" | "id") || name.starts_with("data-"))
                     && let Some(tok) = rules.sponsored_class(value)
                 {
-                    push(
+                    found.push(
                         Signal::SponsoredMarkup,
                         format!("{name}=\"{tok}\""),
                         describe(el),
@@ -162,21 +202,20 @@ impl<'a> Page<'a> {
                 }
             }
             if self.network_paid.is_root(map, el) {
-                push(
+                found.push(
                     Signal::SponsoredMarkup,
                     format!("{} (a recommendation network's paid item)", describe(el)),
                     describe(el),
                 );
             }
             if self.site_sponsored.is_root(map, el) {
-                push(
+                found.push(
                     Signal::SponsoredSelector,
                     describe(el),
                     "site profile".into(),
                 );
             }
         }
-        (evidence, sponsor)
     }
 
     /// Paid-content signals of the page's own article: labels above its text, its tags and
@@ -190,10 +229,25 @@ impl<'a> Page<'a> {
         body_start: Option<usize>,
         evidence: &mut Vec<Evidence>,
     ) -> Option<String> {
+        let sponsor = self.labels_above_text(article, h1, claims, body_start, evidence);
+        self.tags_titles_and_crumbs(claims, evidence);
+        let section_sponsor = self.markup_and_metadata(article, ld, evidence);
+        sponsor.or(section_sponsor)
+    }
+
+    /// Labels above the article's text: a kicker, a badge, a disclosure line under the
+    /// headline.
+    fn labels_above_text(
+        &self,
+        article: ElementRef<'a>,
+        h1: ElementRef<'a>,
+        claims: &Claims,
+        body_start: Option<usize>,
+        evidence: &mut Vec<Evidence>,
+    ) -> Option<String> {
         let map = self.map;
         let rules = self.rules();
         let mut sponsor = None;
-        // Labels above the text: a kicker, a badge, a disclosure line under the headline.
         let scope = article
             .ancestors()
             .filter_map(ElementRef::wrap)
@@ -236,6 +290,12 @@ impl<'a> Page<'a> {
                 });
             }
         }
+        sponsor
+    }
+
+    /// The post's tags and categories, its titles, and a breadcrumb naming its section.
+    fn tags_titles_and_crumbs(&self, claims: &Claims, evidence: &mut Vec<Evidence>) {
+        let (map, rules) = (self.map, self.rules());
         // The post's own tags and categories (rel="tag"/"category"), wherever the theme puts
         // them.
         if let Some(q) = sel("a[rel~=tag], a[rel~=category]") {
@@ -293,6 +353,17 @@ impl<'a> Page<'a> {
                 location: format!("{} (breadcrumb)", describe(a)),
             });
         }
+    }
+
+    /// Paid markup on the article and the body, `article:section`, schema.org types.
+    fn markup_and_metadata(
+        &self,
+        article: ElementRef<'a>,
+        ld: &[serde_json::Value],
+        evidence: &mut Vec<Evidence>,
+    ) -> Option<String> {
+        let (map, rules) = (self.map, self.rules());
+        let mut sponsor = None;
         let body_el = map.named("body").next();
         for el in [Some(article), body_el].into_iter().flatten() {
             for name in ["class", "id"] {

@@ -9,155 +9,44 @@ use super::{Page, Widget, describe};
 /// Blocks a widget's label governs, at most: widgets hold a few dozen items.
 const MAX_WIDGET_BLOCKS: usize = 100;
 
+/// A short text found to label a widget, and how.
+struct WidgetLabel<'a> {
+    text: &'a str,
+    /// The heading the label is in, if any.
+    heading: Option<ElementRef<'a>>,
+    /// A heading naming the widget before its label ("Geschenkideen – Werbung").
+    named: bool,
+    /// A list header ("From our partners").
+    list_header: bool,
+}
+
+/// Whether a block holds a link with an address.
+fn has_link(map: &super::PageMap, block: ElementRef) -> bool {
+    map.subtree(block)
+        .iter()
+        .any(|d| d.value().name() == "a" && d.attr("href").is_some())
+}
+
 impl<'a> Page<'a> {
     /// Labels that head a widget ("Sponsored Links", "From Our Sponsors", a heading ending in
     /// "– Werbung"): each governs the blocks that follow its header, up to the next heading.
     pub(super) fn widget_labels(&self) -> Vec<Widget<'a>> {
-        let rules = self.rules();
         let map = self.map;
         let mut out = Vec::new();
         for label in self.short_texts.iter().copied() {
-            if self.is_ignored(label)
-                || label
-                    .child_elements()
-                    .any(|c| map.text(c) == map.text(label))
-            {
+            let Some(found) = self.widget_label(label) else {
                 continue;
-            }
-            let text = self.text(label);
-            // A label line, not a card holding a label and a title link.
-            if map.descendants(label).iter().any(|d| {
-                super::is_heading(d.value().name())
-                    || (d.value().name() == "a" && !self.text(*d).is_empty())
-            }) {
+            };
+            let header = self.widget_header(found.heading.unwrap_or(label));
+            let Some(scope) = self.widget_scope(header, &found) else {
                 continue;
-            }
-            // A heading may name the widget and end with the label: "Geschenkideen – Werbung".
-            let heading = label
-                .ancestors()
-                .filter_map(ElementRef::wrap)
-                .take(3)
-                .find(|a| super::is_heading(a.value().name()));
-            // "Ad" alone is a label only when the markup says so too (a class or title on it or
-            // on the wrappers that hold only it).
-            let says_ad = |e: &ElementRef| {
-                e.value().classes().any(|c| c.to_lowercase().contains("ad"))
-                    || e.attr("title")
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case(text.trim()))
             };
-            let short_ad = matches!(text.trim().to_lowercase().as_str(), "ad" | "ads")
-                && std::iter::once(label)
-                    .chain(
-                        label
-                            .ancestors()
-                            .filter_map(ElementRef::wrap)
-                            .take_while(|a| map.text(*a) == text),
-                    )
-                    .any(|e| says_ad(&e));
-            let list_header = rules.widget_header(text).is_some();
-            // A heading that names the widget before its label ("Geschenkideen – Werbung")
-            // titles a set of offers; a bare label over an image may be a banner's slot.
-            // (A bare label: "Glücksspiel – Werbung für Sportwetten" is a headline.)
-            let named = heading.is_some_and(|h| {
-                rules
-                    .sponsored_title_suffix(self.text(h))
-                    .is_some_and(|(m, _)| m.sponsor.is_none())
-                    && !map.subtree(h).iter().any(|d| d.value().name() == "a")
-            });
-            let labelled =
-                rules.sponsored_kicker(text).is_some() || short_ad || list_header || named;
-            if !labelled || (!named && self.is_slot_label(label)) {
-                continue;
-            }
-            // The header: the heading around the label, else the label, with the wrappers
-            // around it that hold nothing else (an image link beside it is something).
-            let mut header = heading.unwrap_or(label);
-            while let Some(parent) = header.parent().and_then(ElementRef::wrap) {
-                if matches!(parent.value().name(), "body" | "html")
-                    || map.text(parent) != map.text(header)
-                    || map.descendants(parent).iter().any(|d| {
-                        matches!(d.value().name(), "a" | "img") && !map.contains(header, *d)
-                    })
-                {
-                    break;
-                }
-                header = parent;
-            }
-            // A header opens its box (after the widget's own title, if any); a label between
-            // items is a kicker of the next one; a label after a box, with a new section or
-            // nothing after it, closes that box.
-            // (Looked at near the header only: a long run of siblings is a list, not a widget.)
-            let before: Vec<ElementRef<'a>> = header
-                .prev_siblings()
-                .filter_map(ElementRef::wrap)
-                .filter(|p| !map.text(*p).is_empty())
-                .take(4)
-                .collect();
-            let opens =
-                before.len() < 4 && before.iter().all(|p| super::is_heading(p.value().name()));
-            let scope: Vec<ElementRef<'a>> = if opens {
-                header
-                    .next_siblings()
-                    .filter_map(ElementRef::wrap)
-                    .take(MAX_WIDGET_BLOCKS)
-                    .take_while(|s| !self.starts_section(*s))
-                    // Under a list header, an empty box is the slot the list is loaded into.
-                    .skip_while(|s| list_header && map.text(*s).is_empty())
-                    .collect()
-            } else {
-                let next_text = header
-                    .next_siblings()
-                    .filter_map(ElementRef::wrap)
-                    .take(MAX_WIDGET_BLOCKS)
-                    .find(|n| !map.text(*n).is_empty());
-                let closes = next_text.is_none_or(|n| self.starts_section(n));
-                match before.first() {
-                    Some(boxed) if closes && !super::is_heading(boxed.value().name()) => {
-                        vec![*boxed]
-                    }
-                    _ => continue,
-                }
-            };
-            let mut scope = scope;
-            let has_link = |b: &ElementRef| {
-                map.subtree(*b)
-                    .iter()
-                    .any(|d| d.value().name() == "a" && d.attr("href").is_some())
-            };
-            // Boxes of the same kind right after a named widget's own box, holding only image
-            // links (no heading, no text), continue it: a sidebar of one labelled widget of
-            // offers and more unlabelled ones.
-            if opens
-                && named
-                && let Some(own) = header.parent().and_then(ElementRef::wrap)
-            {
-                let ends_box = scope.last().is_some_and(|l| {
-                    own.child_elements()
-                        .last()
-                        .is_some_and(|c| c.id() == l.id())
-                });
-                let same_kind = |s: &ElementRef| {
-                    s.value().name() == own.value().name()
-                        && s.attr("class").is_some()
-                        && s.attr("class") == own.attr("class")
-                        && map.text(*s).is_empty()
-                        && has_link(s)
-                };
-                if ends_box && !self.is_page_scale(own) {
-                    scope.extend(
-                        own.next_siblings()
-                            .filter_map(ElementRef::wrap)
-                            .take(MAX_WIDGET_BLOCKS)
-                            .take_while(same_kind),
-                    );
-                }
-            }
             let (Some(first), Some(last)) = (scope.first(), scope.last()) else {
                 continue;
             };
             // A label right above an empty box labels the display ad to come there, not the
             // blocks after it (under a named widget, a box of image links is not empty).
-            if map.text(*first).is_empty() && !(named && has_link(first)) {
+            if map.text(*first).is_empty() && !(found.named && has_link(map, *first)) {
                 continue;
             }
             if scope.iter().any(|s| self.is_page_scale(*s)) {
@@ -171,12 +60,173 @@ impl<'a> Page<'a> {
                 head: map.pos(label),
                 own_box,
                 scope: map.pos(*first)..map.span(*last).1,
-                label: text,
-                sponsor: rules.sponsored_kicker(text).and_then(|m| m.sponsor),
+                label: found.text,
+                sponsor: self
+                    .rules()
+                    .sponsored_kicker(found.text)
+                    .and_then(|m| m.sponsor),
                 place: describe(label),
             });
         }
         out
+    }
+
+    /// A short text that labels a widget: a kicker, a list header, "Ad" that the markup calls
+    /// an ad too, or a heading naming the widget before its label.
+    fn widget_label(&self, label: ElementRef<'a>) -> Option<WidgetLabel<'a>> {
+        let rules = self.rules();
+        let map = self.map;
+        if self.is_ignored(label)
+            || label
+                .child_elements()
+                .any(|c| map.text(c) == map.text(label))
+        {
+            return None;
+        }
+        let text = self.text(label);
+        // A label line, not a card holding a label and a title link.
+        if map.descendants(label).iter().any(|d| {
+            super::is_heading(d.value().name())
+                || (d.value().name() == "a" && !self.text(*d).is_empty())
+        }) {
+            return None;
+        }
+        // A heading may name the widget and end with the label: "Geschenkideen – Werbung".
+        let heading = label
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .take(3)
+            .find(|a| super::is_heading(a.value().name()));
+        // "Ad" alone is a label only when the markup says so too (a class or title on it or on
+        // the wrappers that hold only it).
+        let says_ad = |e: &ElementRef| {
+            e.value().classes().any(|c| c.to_lowercase().contains("ad"))
+                || e.attr("title")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case(text.trim()))
+        };
+        let short_ad = matches!(text.trim().to_lowercase().as_str(), "ad" | "ads")
+            && std::iter::once(label)
+                .chain(
+                    label
+                        .ancestors()
+                        .filter_map(ElementRef::wrap)
+                        .take_while(|a| map.text(*a) == text),
+                )
+                .any(|e| says_ad(&e));
+        let list_header = rules.widget_header(text).is_some();
+        // A heading that names the widget before its label ("Geschenkideen – Werbung") titles a
+        // set of offers; a bare label over an image may be a banner's slot.
+        // (A bare label: "Glücksspiel – Werbung für Sportwetten" is a headline.)
+        let named = heading.is_some_and(|h| {
+            rules
+                .sponsored_title_suffix(self.text(h))
+                .is_some_and(|(m, _)| m.sponsor.is_none())
+                && !map.subtree(h).iter().any(|d| d.value().name() == "a")
+        });
+        let labelled = rules.sponsored_kicker(text).is_some() || short_ad || list_header || named;
+        if !labelled || (!named && self.is_slot_label(label)) {
+            return None;
+        }
+        Some(WidgetLabel {
+            text,
+            heading,
+            named,
+            list_header,
+        })
+    }
+
+    /// The header: the heading around the label, else the label, with the wrappers around it
+    /// that hold nothing else (an image link beside it is something).
+    fn widget_header(&self, mut header: ElementRef<'a>) -> ElementRef<'a> {
+        let map = self.map;
+        while let Some(parent) = header.parent().and_then(ElementRef::wrap) {
+            if matches!(parent.value().name(), "body" | "html")
+                || map.text(parent) != map.text(header)
+                || map
+                    .descendants(parent)
+                    .iter()
+                    .any(|d| matches!(d.value().name(), "a" | "img") && !map.contains(header, *d))
+            {
+                break;
+            }
+            header = parent;
+        }
+        header
+    }
+
+    /// The blocks a header governs. A header opens its box (after the widget's own title, if
+    /// any); a label between items is a kicker of the next one; a label after a box, with a new
+    /// section or nothing after it, closes that box.
+    fn widget_scope(
+        &self,
+        header: ElementRef<'a>,
+        label: &WidgetLabel<'a>,
+    ) -> Option<Vec<ElementRef<'a>>> {
+        let map = self.map;
+        // (Looked at near the header only: a long run of siblings is a list, not a widget.)
+        let before: Vec<ElementRef<'a>> = header
+            .prev_siblings()
+            .filter_map(ElementRef::wrap)
+            .filter(|p| !map.text(*p).is_empty())
+            .take(4)
+            .collect();
+        let opens = before.len() < 4 && before.iter().all(|p| super::is_heading(p.value().name()));
+        if !opens {
+            let next_text = header
+                .next_siblings()
+                .filter_map(ElementRef::wrap)
+                .take(MAX_WIDGET_BLOCKS)
+                .find(|n| !map.text(*n).is_empty());
+            let closes = next_text.is_none_or(|n| self.starts_section(n));
+            return match before.first() {
+                Some(boxed) if closes && !super::is_heading(boxed.value().name()) => {
+                    Some(vec![*boxed])
+                }
+                _ => None,
+            };
+        }
+        let mut scope: Vec<ElementRef<'a>> = header
+            .next_siblings()
+            .filter_map(ElementRef::wrap)
+            .take(MAX_WIDGET_BLOCKS)
+            .take_while(|s| !self.starts_section(*s))
+            // Under a list header, an empty box is the slot the list is loaded into.
+            .skip_while(|s| label.list_header && map.text(*s).is_empty())
+            .collect();
+        if label.named {
+            self.continue_named(header, &mut scope);
+        }
+        Some(scope)
+    }
+
+    /// Boxes of the same kind right after a named widget's own box, holding only image links
+    /// (no heading, no text), continue it: a sidebar of one labelled widget of offers and more
+    /// unlabelled ones.
+    fn continue_named(&self, header: ElementRef<'a>, scope: &mut Vec<ElementRef<'a>>) {
+        let map = self.map;
+        let Some(own) = header.parent().and_then(ElementRef::wrap) else {
+            return;
+        };
+        let ends_box = scope.last().is_some_and(|l| {
+            own.child_elements()
+                .last()
+                .is_some_and(|c| c.id() == l.id())
+        });
+        let same_kind = |s: &ElementRef| {
+            s.value().name() == own.value().name()
+                && s.attr("class").is_some()
+                && s.attr("class") == own.attr("class")
+                && map.text(*s).is_empty()
+                && has_link(map, *s)
+        };
+        if ends_box && !self.is_page_scale(own) {
+            scope.extend(
+                own.next_siblings()
+                    .filter_map(ElementRef::wrap)
+                    .take(MAX_WIDGET_BLOCKS)
+                    .take_while(same_kind),
+            );
+        }
     }
 
     /// Whether a block opens a section of its own: a heading that is no link (a teaser's title
