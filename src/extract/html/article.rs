@@ -12,74 +12,13 @@ use crate::extract::identity::{canonical_url, tag_id};
 use crate::extract::{Block, Evidence, Item, Signal, escape};
 
 impl<'a> Page<'a> {
+    /// The page's own article as an item, or `None` when it has too little text to be one.
     pub(super) fn article(&self, claims: &mut Claims, body_start: Option<usize>) -> Option<Item> {
         let article = self.article?;
         let map = self.map;
         let rules = self.rules();
         let markup = rules.markup();
-        let first = |name: &str, scope: ElementRef<'a>| {
-            map.descendants(scope)
-                .iter()
-                .copied()
-                .find(|e| e.value().name() == name)
-        };
-        // The headline: of the article's h1, the page's h1 before the article, the article's
-        // first h2 (a post under a site-name h1) and the page's first h1, the first that the
-        // page's own title (og:title or <title>) names; else the first of them.
-        // A heading that is a link to the home page is the site's name (blog themes).
-        let site_name = |h: &ElementRef| {
-            map.descendants(*h).iter().any(|a| {
-                a.value().name() == "a"
-                    && self.text(*a) == self.text(*h)
-                    && self.href(*a).is_some_and(super::teasers::is_home)
-            })
-        };
-        let page_h1 = map
-            .named("h1")
-            .find(|h| !self.is_ignored(*h) && map.pos(*h) < map.pos(article) && !site_name(h));
-        let candidates: Vec<ElementRef<'a>> = [
-            first("h1", article),
-            page_h1,
-            first("h2", article),
-            first("h1", map.html.root_element()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let page_title = self
-            .meta("property", "og:title")
-            .or_else(|| map.named("title").next().map(|t| self.text(t).to_string()))
-            .map(|t| crate::rules::normalize(&t))
-            .unwrap_or_default();
-        let named = |h: &ElementRef| {
-            let t = crate::rules::normalize(self.text(*h));
-            // Most of the title: a site name in "Headline | Site" is not the headline.
-            t.chars().count() >= 10 && t.len() * 2 >= page_title.len() && page_title.contains(&t)
-        };
-        let h1 = candidates
-            .iter()
-            .copied()
-            .filter(|h| !site_name(h))
-            .find(named)
-            .or_else(|| {
-                // Any h1 or h2 of the page the page's title names (the article element may be
-                // a template's wrapper around the text only).
-                map.named("h1")
-                    .chain(map.named("h2"))
-                    .filter(|h| !self.is_ignored(*h) && !site_name(h))
-                    .find(named)
-            })
-            .or_else(|| {
-                // Without a match, the old order: the article's h1, its first h2, any h1.
-                [
-                    first("h1", article),
-                    first("h2", article),
-                    first("h1", map.html.root_element()),
-                ]
-                .into_iter()
-                .flatten()
-                .next()
-            })?;
+        let h1 = self.headline(article)?;
         let mut evidence = Vec::new();
         let mut title = self.text(h1).to_string();
         if let Some((m, rest)) = rules.sponsored_title_label(&title) {
@@ -92,18 +31,7 @@ impl<'a> Page<'a> {
         }
         let ld = json_ld(map);
         let sponsor = self.article_evidence(article, h1, &ld, claims, body_start, &mut evidence);
-        let link = sel("link[rel=canonical]")
-            .and_then(|q| {
-                map.select("link", &q)
-                    .find_map(|l| l.attr("href").map(str::to_string))
-            })
-            .or_else(|| self.meta("property", "og:url"))
-            .and_then(|h| canonical_url(&h, self.base.as_ref()))
-            .or_else(|| {
-                self.base
-                    .as_ref()
-                    .and_then(|b| canonical_url(b.as_str(), None))
-            });
+        let link = self.canonical_link();
         if let Some(path) = link
             .as_deref()
             .and_then(|l| rules.sponsored_url_path(l, self.host.as_deref()))
@@ -143,14 +71,6 @@ impl<'a> Page<'a> {
             rules,
             "article text",
         ));
-        let mut html = String::new();
-        if let Some(l) = &lede {
-            html.push_str(&format!("<p><strong>{}</strong></p>\n", escape(l)));
-        }
-        for (part, _) in &parts {
-            html.push_str(part);
-            html.push('\n');
-        }
         let id = link.clone().unwrap_or_else(|| {
             tag_id(
                 &self.authority,
@@ -162,9 +82,9 @@ impl<'a> Page<'a> {
             id,
             title,
             link,
-            summary: lede,
             // Sanitised with every other item's content, in `extract`.
-            content_html: Some(html),
+            content_html: Some(body_html(lede.as_deref(), &parts)),
+            summary: lede,
             published,
             author,
             sponsor,
@@ -172,6 +92,90 @@ impl<'a> Page<'a> {
             block: Block::Article,
             evidence,
         })
+    }
+
+    /// The headline: of the article's h1, the page's h1 before the article, the article's
+    /// first h2 (a post under a site-name h1) and the page's first h1, the first that the
+    /// page's own title (og:title or <title>) names; else the first of them.
+    fn headline(&self, article: ElementRef<'a>) -> Option<ElementRef<'a>> {
+        let map = self.map;
+        let first = |name: &str, scope: ElementRef<'a>| {
+            map.descendants(scope)
+                .iter()
+                .copied()
+                .find(|e| e.value().name() == name)
+        };
+        // A heading that is a link to the home page is the site's name (blog themes).
+        let site_name = |h: &ElementRef| {
+            map.descendants(*h).iter().any(|a| {
+                a.value().name() == "a"
+                    && self.text(*a) == self.text(*h)
+                    && self.href(*a).is_some_and(super::teasers::is_home)
+            })
+        };
+        let page_h1 = map
+            .named("h1")
+            .find(|h| !self.is_ignored(*h) && map.pos(*h) < map.pos(article) && !site_name(h));
+        let candidates: Vec<ElementRef<'a>> = [
+            first("h1", article),
+            page_h1,
+            first("h2", article),
+            first("h1", map.html.root_element()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let page_title = self
+            .meta("property", "og:title")
+            .or_else(|| map.named("title").next().map(|t| self.text(t).to_string()))
+            .map(|t| crate::rules::normalize(&t))
+            .unwrap_or_default();
+        let named = |h: &ElementRef| {
+            let t = crate::rules::normalize(self.text(*h));
+            // Most of the title: a site name in "Headline | Site" is not the headline.
+            t.chars().count() >= 10 && t.len() * 2 >= page_title.len() && page_title.contains(&t)
+        };
+        candidates
+            .iter()
+            .copied()
+            .filter(|h| !site_name(h))
+            .find(named)
+            .or_else(|| {
+                // Any h1 or h2 of the page the page's title names (the article element may be
+                // a template's wrapper around the text only).
+                map.named("h1")
+                    .chain(map.named("h2"))
+                    .filter(|h| !self.is_ignored(*h) && !site_name(h))
+                    .find(named)
+            })
+            .or_else(|| {
+                // Without a match, the old order: the article's h1, its first h2, any h1.
+                [
+                    first("h1", article),
+                    first("h2", article),
+                    first("h1", map.html.root_element()),
+                ]
+                .into_iter()
+                .flatten()
+                .next()
+            })
+    }
+
+    /// The page's canonical URL (`link rel=canonical`, else og:url), else its own address.
+    fn canonical_link(&self) -> Option<String> {
+        sel("link[rel=canonical]")
+            .and_then(|q| {
+                self.map
+                    .select("link", &q)
+                    .find_map(|l| l.attr("href").map(str::to_string))
+            })
+            .or_else(|| self.meta("property", "og:url"))
+            .and_then(|h| canonical_url(&h, self.base.as_ref()))
+            .or_else(|| {
+                self.base
+                    .as_ref()
+                    .and_then(|b| canonical_url(b.as_str(), None))
+            })
     }
 
     /// A sponsored article is one item: the unlabelled links inside it are its calls to action,
@@ -295,4 +299,17 @@ impl<'a> Page<'a> {
             .filter(|a| !a.is_empty());
         (published, author)
     }
+}
+
+/// The article's content: the lede in bold, then each body part on a line.
+fn body_html(lede: Option<&str>, parts: &[(String, std::borrow::Cow<str>)]) -> String {
+    let mut html = String::new();
+    if let Some(l) = lede {
+        html.push_str(&format!("<p><strong>{}</strong></p>\n", escape(l)));
+    }
+    for (part, _) in parts {
+        html.push_str(part);
+        html.push('\n');
+    }
+    html
 }

@@ -181,6 +181,8 @@ impl<'a> Page<'a> {
             })
     }
 
+    /// A teaser link as an item: its block's evidence and the link's, its title and blurb;
+    /// `None` for a link to a paid section, a job ad, an event or a house promotion.
     fn teaser_item(
         &self,
         anchor: ElementRef<'a>,
@@ -191,58 +193,8 @@ impl<'a> Page<'a> {
         let rules = self.rules();
         let map = self.map;
         let (mut evidence, sponsor) = self.block_evidence(container, claims);
-        if anchor.attr("rel").is_some_and(|r| {
-            r.split_whitespace()
-                .any(|t| t.eq_ignore_ascii_case("sponsored"))
-        }) {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredRel,
-                matched: "rel=\"sponsored\"".into(),
-                location: describe(anchor),
-            });
-        }
-        if let Some(path) = rules.sponsored_url_path(&href, self.host.as_deref()) {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredUrl,
-                matched: path,
-                location: describe(anchor),
-            });
-        }
-        // The heading around or inside the link, else the link text; the block's first heading
-        // only for a link without text or a `title` (an image link), since a box may have a
-        // header of its own.
-        let own_heading = anchor
-            .parent()
-            .and_then(ElementRef::wrap)
-            .filter(|p| is_heading(p.value().name()))
-            .or_else(|| {
-                map.subtree(anchor)
-                    .iter()
-                    .copied()
-                    .find(|e| is_heading(e.value().name()))
-            })
-            .map(|h| map.text(h))
-            .filter(|t| !t.is_empty());
-        let mut title = own_heading
-            .or_else(|| self.card_title(anchor, container))
-            .or_else(|| Some(map.text(anchor)).filter(|t| !t.is_empty()))
-            // An image link that names its target in `title` says more than a box's header.
-            .or_else(|| {
-                anchor
-                    .attr("title")
-                    .map(str::trim)
-                    .filter(|t| t.split_whitespace().count() >= 3)
-            })
-            .or_else(|| {
-                map.subtree(container)
-                    .iter()
-                    .copied()
-                    .find(|e| is_heading(e.value().name()))
-                    .map(|h| map.text(h))
-                    .filter(|t| !t.is_empty())
-            })
-            .or_else(|| anchor.attr("title"))?
-            .to_string();
+        evidence.extend(self.link_evidence(anchor, &href));
+        let mut title = self.teaser_title(anchor, container)?.to_string();
         if let Some((m, rest)) = rules.sponsored_title_label(&title) {
             evidence.push(Evidence {
                 signal: Signal::SponsoredTitlePrefix,
@@ -257,37 +209,10 @@ impl<'a> Page<'a> {
             return None;
         }
         let sponsored = evidence.iter().any(|e| e.signal.is_sponsored());
-        if !sponsored {
-            if let Some(path) = rules.ignored_url_path(&href) {
-                claims.skip(map, &format!("job ad or event ({path})"), container);
-                return None;
-            }
-            if super::block_lines(container)
-                .iter()
-                .any(|l| rules.is_ignored_text(l))
-            {
-                claims.skip(map, "house promotion", container);
-                return None;
-            }
+        if !sponsored && self.skip_unpaid(&href, container, claims) {
+            return None;
         }
-        let blurb = map
-            .subtree(container)
-            .iter()
-            .copied()
-            .filter(|e| matches!(e.value().name(), "p" | "div" | "span"))
-            .filter(|e| {
-                e.child_elements()
-                    .all(|c| !matches!(c.value().name(), "p" | "div"))
-            })
-            .map(|e| map.text(e))
-            .find(|t| {
-                t.chars().count() >= 25
-                    && *t != title
-                    && !title.contains(t)
-                    && !t.contains(title.as_str())
-                    && rules.sponsored_label(t).is_none()
-            })
-            .map(str::to_string);
+        let blurb = self.teaser_blurb(container, &title);
         let published = map
             .descendants(container)
             .iter()
@@ -321,6 +246,107 @@ impl<'a> Page<'a> {
             },
             evidence,
         })
+    }
+
+    /// The heading around or inside the link, else the link text; the block's first heading
+    /// only for a link without text or a `title` (an image link), since a box may have a header
+    /// of its own.
+    fn teaser_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<&'a str> {
+        let map = self.map;
+        let own_heading = anchor
+            .parent()
+            .and_then(ElementRef::wrap)
+            .filter(|p| is_heading(p.value().name()))
+            .or_else(|| {
+                map.subtree(anchor)
+                    .iter()
+                    .copied()
+                    .find(|e| is_heading(e.value().name()))
+            })
+            .map(|h| map.text(h))
+            .filter(|t| !t.is_empty());
+        own_heading
+            .or_else(|| self.card_title(anchor, container))
+            .or_else(|| Some(map.text(anchor)).filter(|t| !t.is_empty()))
+            // An image link that names its target in `title` says more than a box's header.
+            .or_else(|| {
+                anchor
+                    .attr("title")
+                    .map(str::trim)
+                    .filter(|t| t.split_whitespace().count() >= 3)
+            })
+            .or_else(|| {
+                map.subtree(container)
+                    .iter()
+                    .copied()
+                    .find(|e| is_heading(e.value().name()))
+                    .map(|h| map.text(h))
+                    .filter(|t| !t.is_empty())
+            })
+            .or_else(|| anchor.attr("title"))
+    }
+
+    /// `rel="sponsored"` on the link, a paid URL path in its address.
+    fn link_evidence(&self, anchor: ElementRef<'a>, href: &str) -> Vec<Evidence> {
+        let mut evidence = Vec::new();
+        if anchor.attr("rel").is_some_and(|r| {
+            r.split_whitespace()
+                .any(|t| t.eq_ignore_ascii_case("sponsored"))
+        }) {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredRel,
+                matched: "rel=\"sponsored\"".into(),
+                location: describe(anchor),
+            });
+        }
+        if let Some(path) = self.rules().sponsored_url_path(href, self.host.as_deref()) {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredUrl,
+                matched: path,
+                location: describe(anchor),
+            });
+        }
+        evidence
+    }
+
+    /// An unpaid block that is a job ad, an event or a house promotion is skipped, not an item.
+    fn skip_unpaid(&self, href: &str, container: ElementRef<'a>, claims: &mut Claims) -> bool {
+        let (map, rules) = (self.map, self.rules());
+        if let Some(path) = rules.ignored_url_path(href) {
+            claims.skip(map, &format!("job ad or event ({path})"), container);
+            return true;
+        }
+        if super::block_lines(container)
+            .iter()
+            .any(|l| rules.is_ignored_text(l))
+        {
+            claims.skip(map, "house promotion", container);
+            return true;
+        }
+        false
+    }
+
+    /// The first text of the block long enough to be a blurb that is neither the title nor a
+    /// label.
+    fn teaser_blurb(&self, container: ElementRef<'a>, title: &str) -> Option<String> {
+        let (map, rules) = (self.map, self.rules());
+        map.subtree(container)
+            .iter()
+            .copied()
+            .filter(|e| matches!(e.value().name(), "p" | "div" | "span"))
+            .filter(|e| {
+                e.child_elements()
+                    .all(|c| !matches!(c.value().name(), "p" | "div"))
+            })
+            .map(|e| map.text(e))
+            .find(|t| {
+                t.chars().count() >= 25
+                    && *t != title
+                    && !title.contains(t)
+                    && !t.contains(title)
+                    && rules.sponsored_label(t).is_none()
+            })
+            .map(str::to_string)
     }
 }
 
