@@ -2,6 +2,8 @@
 //! page's own article, people-notice sections, and labelled blocks that carry no link (widgets
 //! are in `widgets`).
 
+use std::collections::HashMap;
+
 use scraper::ElementRef;
 
 use super::{Claims, Page, describe, is_heading, skipped};
@@ -220,17 +222,7 @@ impl<'a> Page<'a> {
     /// Labelled blocks without a link (a sponsored box with its text inline), and bare labels
     /// that are display-ad slots.
     pub(super) fn unlinked_labels(&self, claims: &mut Claims, body_start: Option<usize>) {
-        #[derive(Clone, Copy)]
-        enum Section {
-            /// Holds links: its label was evidence of its teasers.
-            Linked,
-            /// A display slot or running text: its labels are slot markers.
-            Slot,
-            /// A labelled block of its own.
-            Block,
-        }
-        let mut verdicts: std::collections::HashMap<ego_tree::NodeId, Section> =
-            std::collections::HashMap::new();
+        let mut verdicts: HashMap<ego_tree::NodeId, Section> = HashMap::new();
         let rules = self.rules();
         let map = self.map;
         for el in self.short_texts.iter().copied() {
@@ -249,85 +241,111 @@ impl<'a> Page<'a> {
             if self.widgets.iter().any(|w| w.head == map.pos(el)) {
                 continue;
             }
-            let label = rules.sponsored_label(text);
-            if label.is_none() {
+            let Some(label) = rules.sponsored_label(text) else {
                 if rules.is_slot_text(text) {
                     claims.skip(map, "ad slot", el);
                     claims.claim(map, el);
                 }
                 continue;
-            }
+            };
             let Some(section) = self.section_of(el) else {
                 continue;
             };
             // What a section is, judged once however many labels it holds.
-            let verdict = *verdicts.entry(section.id()).or_insert_with(|| {
-                // A label over linked teasers was counted as their evidence already.
-                if map
-                    .descendants(section)
-                    .iter()
-                    .any(|a| a.value().name() == "a" && a.attr("href").is_some())
-                {
-                    return Section::Linked;
-                }
-                // A label inside running article text marks a display slot, not a block of
-                // its own; so does a label with no headline beside it.
-                let has_heading = map
-                    .subtree(section)
-                    .iter()
-                    .any(|e| is_heading(e.value().name()));
-                if self.is_page_scale(section) || self.inside_article(section) || !has_heading {
-                    Section::Slot
-                } else {
-                    Section::Block
-                }
-            });
+            let verdict = *verdicts
+                .entry(section.id())
+                .or_insert_with(|| self.judge_section(section));
             match verdict {
-                Section::Linked => continue,
+                Section::Linked => {}
                 Section::Slot => {
                     claims.skip(map, "ad slot", el);
                     claims.claim(map, el);
-                    continue;
                 }
-                Section::Block => {}
+                Section::Block => self.labelled_block(el, section, label.sponsor, claims),
             }
-            let lines: Vec<String> = super::block_lines(section)
-                .into_iter()
-                .filter(|l| l != text)
-                .collect();
-            if lines.is_empty() || lines[0].chars().count() > 160 || claims.covers(map, section) {
-                claims.skip(map, "ad slot", el);
-                claims.claim(map, el);
-                continue;
-            }
-            let sponsor = label.and_then(|m| m.sponsor);
-            let title = lines[0].clone();
-            let blurb = lines.get(1).cloned();
-            let (mut evidence, _) = self.block_evidence(section, claims);
-            if evidence.is_empty() {
-                evidence.push(Evidence {
-                    signal: Signal::SponsoredLabel,
-                    matched: text.to_string(),
-                    location: describe(el),
-                });
-            }
-            let identifying = format!("{} {}", sponsor.as_deref().unwrap_or(""), title);
-            claims.items.push(Item {
-                id: tag_id(&self.authority, "sponsored", &identifying),
-                title,
-                link: None,
-                content_html: blurb.as_deref().map(|b| format!("<p>{}</p>", escape(b))),
-                summary: blurb,
-                published: None,
-                author: None,
-                sponsor,
-                personnel: None,
-                block: Block::SponsoredTeaser,
-                evidence,
-            });
-            claims.claim(map, section);
         }
     }
+
+    /// What a labelled section is: linked teasers, a display slot, or a block of its own.
+    fn judge_section(&self, section: ElementRef<'a>) -> Section {
+        let map = self.map;
+        // A label over linked teasers was counted as their evidence already.
+        if map
+            .descendants(section)
+            .iter()
+            .any(|a| a.value().name() == "a" && a.attr("href").is_some())
+        {
+            return Section::Linked;
+        }
+        // A label inside running article text marks a display slot, not a block of its own; so
+        // does a label with no headline beside it.
+        let has_heading = map
+            .subtree(section)
+            .iter()
+            .any(|e| is_heading(e.value().name()));
+        if self.is_page_scale(section) || self.inside_article(section) || !has_heading {
+            Section::Slot
+        } else {
+            Section::Block
+        }
+    }
+
+    /// A labelled block with no link as an item: its first line the title, the next the blurb.
+    fn labelled_block(
+        &self,
+        el: ElementRef<'a>,
+        section: ElementRef<'a>,
+        sponsor: Option<String>,
+        claims: &mut Claims,
+    ) {
+        let map = self.map;
+        let text = self.text(el);
+        let lines: Vec<String> = super::block_lines(section)
+            .into_iter()
+            .filter(|l| l != text)
+            .collect();
+        if lines.is_empty() || lines[0].chars().count() > 160 || claims.covers(map, section) {
+            claims.skip(map, "ad slot", el);
+            claims.claim(map, el);
+            return;
+        }
+        let title = lines[0].clone();
+        let blurb = lines.get(1).cloned();
+        let (mut evidence, _) = self.block_evidence(section, claims);
+        if evidence.is_empty() {
+            evidence.push(Evidence {
+                signal: Signal::SponsoredLabel,
+                matched: text.to_string(),
+                location: describe(el),
+            });
+        }
+        let identifying = format!("{} {}", sponsor.as_deref().unwrap_or(""), title);
+        claims.items.push(Item {
+            id: tag_id(&self.authority, "sponsored", &identifying),
+            title,
+            link: None,
+            content_html: blurb.as_deref().map(|b| format!("<p>{}</p>", escape(b))),
+            summary: blurb,
+            published: None,
+            author: None,
+            sponsor,
+            personnel: None,
+            block: Block::SponsoredTeaser,
+            evidence,
+        });
+        claims.claim(map, section);
+    }
+}
+
+/// What a section holding a paid label is, judged once.
+#[derive(Clone, Copy)]
+enum Section {
+    /// Holds links: its label was evidence of its teasers.
+    Linked,
+    /// A display slot or running text: its labels are slot markers.
+    Slot,
+    /// A labelled block of its own.
+    Block,
 }
 
 /// Paragraphs of text written straight into an element: runs of 80 or more characters between
