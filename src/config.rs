@@ -197,146 +197,35 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let name = path.display().to_string();
-        let invalid = |line: usize, message: String| ConfigError::Invalid {
-            path: name.clone(),
-            line,
-            message,
+        let file = ConfigText {
+            text,
+            name: path.display().to_string(),
+            base: path.parent().unwrap_or(Path::new("")).to_path_buf(),
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(1, |s| line_at(text, s.start));
-            invalid(line, one_line(e.message()))
+            file.invalid(line, one_line(e.message()))
         })?;
-        let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let resolve = |p: &Path| {
-            if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                base.join(p)
-            }
-        };
-        if raw.sources.is_empty() {
-            return Err(invalid(1, "no [[source]] configured".into()));
-        }
-        if let Some(url) = &raw.output.base_url {
-            url::Url::parse(url).map_err(|e| {
-                invalid(line_of(text, url), format!("output.base_url {url:?}: {e}"))
-            })?;
-        }
-        if raw.output.formats.is_empty() {
-            return Err(invalid(
-                line_of(text, "formats"),
-                "output.formats is empty".into(),
-            ));
-        }
-        if raw.fetch.timeout_seconds == 0 {
-            return Err(invalid(
-                line_of(text, "timeout_seconds"),
-                "fetch.timeout_seconds must be at least 1".into(),
-            ));
-        }
-        if raw.output.items_per_feed == 0 {
-            return Err(invalid(
-                line_of(text, "items_per_feed"),
-                "output.items_per_feed must be at least 1".into(),
-            ));
-        }
+        file.check_settings(&raw)?;
         let mut sources: Vec<Source> = Vec::new();
         for s in &raw.sources {
-            let at = line_of(text, &format!("\"{}\"", s.name));
-            if !crate::write::valid_name(&s.name) {
-                return Err(invalid(
-                    at,
-                    format!(
-                        "source name {:?}: use letters, digits, '-', '_' and '.' only",
-                        s.name
-                    ),
-                ));
-            }
-            if sources.iter().any(|o| o.name == s.name) {
-                return Err(invalid(
-                    at,
-                    format!("source name {:?} is used twice", s.name),
-                ));
-            }
-            if s.urls.is_empty() {
-                return Err(invalid(at, format!("source {:?} has no urls", s.name)));
-            }
-            let tz: chrono_tz::Tz = s.timezone.parse().map_err(|_| {
-                invalid(
-                    line_of(text, &s.timezone),
-                    format!("source {:?}: unknown timezone {:?}", s.name, s.timezone),
-                )
-            })?;
-            let mut urls = Vec::new();
-            let mut hosts = Vec::new();
-            for u in &s.urls {
-                if crate::input::is_url(u) {
-                    let parsed = url::Url::parse(u).map_err(|e| {
-                        invalid(
-                            line_of(text, u),
-                            format!("source {:?}: URL {u:?}: {e}", s.name),
-                        )
-                    })?;
-                    hosts.push(parsed.host_str().unwrap_or_default().to_string());
-                    urls.push(u.clone());
-                } else {
-                    urls.push(resolve(Path::new(u)).display().to_string());
-                }
-            }
-            for sel in s
-                .sponsored_selectors
-                .iter()
-                .chain(&s.personnel_selectors)
-                .chain(&s.ignore_selectors)
-            {
-                if scraper::Selector::parse(sel).is_err() {
-                    return Err(invalid(
-                        line_of(text, sel),
-                        format!("source {:?}: bad CSS selector {sel:?}", s.name),
-                    ));
-                }
-            }
-            let mut rules = RulesFile::default();
-            rules.sponsored.labels = s.sponsored_labels.clone();
-            rules.personnel.headers = s.personnel_headers.clone();
-            // Selectors and paths apply to every host this source reads; files have no host, so
-            // they get a profile under the source's name (the authority of their ids).
-            if hosts.is_empty() {
-                hosts.push(s.name.clone());
-            }
-            hosts.dedup();
-            for host in hosts {
-                rules.sites.push(SiteRules {
-                    host,
-                    sponsored_selectors: s.sponsored_selectors.clone(),
-                    personnel_selectors: s.personnel_selectors.clone(),
-                    ignore_selectors: s.ignore_selectors.clone(),
-                    sponsored_labels: Vec::new(),
-                    url_paths: s.sponsored_url_paths.clone(),
-                });
-            }
-            sources.push(Source {
-                name: s.name.clone(),
-                urls,
-                tz,
-                rules,
-            });
+            let source = file.source(s, &sources)?;
+            sources.push(source);
         }
         let mut output = raw.output.clone();
-        output.dir = resolve(&output.dir);
+        output.dir = file.resolve(&output.dir);
         output.store = Some(
             output
                 .store
                 .as_deref()
-                .map(resolve)
+                .map(|p| file.resolve(p))
                 .unwrap_or_else(|| output.dir.join("feedsplit.sqlite")),
         );
         Ok(Config {
             path: path.to_path_buf(),
             output,
             fetch: raw.fetch,
-            rules_files: raw.rules.iter().map(|p| resolve(p)).collect(),
+            rules_files: raw.rules.iter().map(|p| file.resolve(p)).collect(),
             sources,
         })
     }
@@ -350,6 +239,146 @@ impl Config {
 }
 
 /// The 1-based line of a byte offset.
+/// The config file's text, for errors that name its path and line and for paths relative to it.
+struct ConfigText<'t> {
+    text: &'t str,
+    name: String,
+    base: PathBuf,
+}
+
+impl ConfigText<'_> {
+    fn invalid(&self, line: usize, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.name.clone(),
+            line,
+            message,
+        }
+    }
+
+    /// An error on the line where `needle` first appears.
+    fn invalid_at(&self, needle: &str, message: String) -> ConfigError {
+        self.invalid(line_of(self.text, needle), message)
+    }
+
+    fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base.join(p)
+        }
+    }
+
+    /// The settings outside the sources: at least one source, a base URL that parses, formats,
+    /// a timeout and a feed length.
+    fn check_settings(&self, raw: &RawConfig) -> Result<(), ConfigError> {
+        if raw.sources.is_empty() {
+            return Err(self.invalid(1, "no [[source]] configured".into()));
+        }
+        if let Some(url) = &raw.output.base_url {
+            url::Url::parse(url)
+                .map_err(|e| self.invalid_at(url, format!("output.base_url {url:?}: {e}")))?;
+        }
+        if raw.output.formats.is_empty() {
+            return Err(self.invalid_at("formats", "output.formats is empty".into()));
+        }
+        if raw.fetch.timeout_seconds == 0 {
+            return Err(self.invalid_at(
+                "timeout_seconds",
+                "fetch.timeout_seconds must be at least 1".into(),
+            ));
+        }
+        if raw.output.items_per_feed == 0 {
+            return Err(self.invalid_at(
+                "items_per_feed",
+                "output.items_per_feed must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// One source checked (name, urls, timezone, selectors) with its own rules.
+    fn source(&self, s: &SourceConfig, earlier: &[Source]) -> Result<Source, ConfigError> {
+        let at = format!("\"{}\"", s.name);
+        if !crate::write::valid_name(&s.name) {
+            return Err(self.invalid_at(
+                &at,
+                format!(
+                    "source name {:?}: use letters, digits, '-', '_' and '.' only",
+                    s.name
+                ),
+            ));
+        }
+        if earlier.iter().any(|o| o.name == s.name) {
+            return Err(self.invalid_at(&at, format!("source name {:?} is used twice", s.name)));
+        }
+        if s.urls.is_empty() {
+            return Err(self.invalid_at(&at, format!("source {:?} has no urls", s.name)));
+        }
+        let tz: chrono_tz::Tz = s.timezone.parse().map_err(|_| {
+            self.invalid_at(
+                &s.timezone,
+                format!("source {:?}: unknown timezone {:?}", s.name, s.timezone),
+            )
+        })?;
+        let mut urls = Vec::new();
+        let mut hosts = Vec::new();
+        for u in &s.urls {
+            if crate::input::is_url(u) {
+                let parsed = url::Url::parse(u).map_err(|e| {
+                    self.invalid_at(u, format!("source {:?}: URL {u:?}: {e}", s.name))
+                })?;
+                hosts.push(parsed.host_str().unwrap_or_default().to_string());
+                urls.push(u.clone());
+            } else {
+                urls.push(self.resolve(Path::new(u)).display().to_string());
+            }
+        }
+        for sel in s
+            .sponsored_selectors
+            .iter()
+            .chain(&s.personnel_selectors)
+            .chain(&s.ignore_selectors)
+        {
+            if scraper::Selector::parse(sel).is_err() {
+                return Err(self.invalid_at(
+                    sel,
+                    format!("source {:?}: bad CSS selector {sel:?}", s.name),
+                ));
+            }
+        }
+        Ok(Source {
+            name: s.name.clone(),
+            urls,
+            tz,
+            rules: source_rules(s, hosts),
+        })
+    }
+}
+
+/// What a source adds to the built-in rules. Selectors and paths apply to every host this
+/// source reads; files have no host, so they get a profile under the source's name (the
+/// authority of their ids).
+fn source_rules(s: &SourceConfig, mut hosts: Vec<String>) -> RulesFile {
+    let mut rules = RulesFile::default();
+    rules.sponsored.labels = s.sponsored_labels.clone();
+    rules.personnel.headers = s.personnel_headers.clone();
+    if hosts.is_empty() {
+        hosts.push(s.name.clone());
+    }
+    hosts.dedup();
+    for host in hosts {
+        rules.sites.push(SiteRules {
+            host,
+            sponsored_selectors: s.sponsored_selectors.clone(),
+            personnel_selectors: s.personnel_selectors.clone(),
+            ignore_selectors: s.ignore_selectors.clone(),
+            sponsored_labels: Vec::new(),
+            url_paths: s.sponsored_url_paths.clone(),
+        });
+    }
+    rules
+}
+
 fn line_at(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()

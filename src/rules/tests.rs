@@ -216,10 +216,10 @@ fn finds_kickers_and_disclosures() {
 #[test]
 fn finds_personnel_tag() {
     let rules = Rules::builtin();
-    let (tag, kind, rest) = rules
+    let tag = rules
         .personnel_tag("X har ansat Y som Z. Nyt job")
         .expect("tag");
-    assert_eq!((tag.as_str(), kind.as_str()), ("nyt job", "new_job"));
-    assert_eq!(rest, "X har ansat Y som Z.");
+    assert_eq!((tag.tag.as_str(), tag.kind.as_str()), ("nyt job", "new_job"));
+    assert_eq!(tag.rest, "X har ansat Y som Z.");
     assert!(rules.personnel_tag("Hun har fået nyt jobbet").is_none());
 }
