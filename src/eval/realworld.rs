@@ -284,12 +284,44 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
         .and_then(|c| c.item.link.as_deref())
         .or_else(|| others.iter().find_map(|c| c.item.link.as_deref()))
         .and_then(|l| url::Url::parse(l).ok());
+    score_paid(label, &others, base.as_ref(), summary, &mut page);
+    for person in &label.personnel_items {
+        let found = others
+            .iter()
+            .any(|c| c.class == Class::Personnel && person_matches(person, c));
+        if found {
+            page.personnel_found += 1;
+        } else {
+            page.misses
+                .push(format!("people notice {:?} not found", person.person));
+        }
+    }
+    summary.paid_labelled += page.paid_labelled;
+    summary.paid_found += page.paid_found;
+    summary.paid_called += others
+        .iter()
+        .filter(|c| c.class == Class::Sponsored)
+        .count();
+    summary.personnel_labelled += page.personnel_labelled;
+    summary.personnel_found += page.personnel_found;
+    page
+}
+
+/// Each labelled paid item matched to one item outside the article, by link or title; every
+/// item called sponsored and matched to no label is a false alarm.
+fn score_paid(
+    label: &PageLabel,
+    others: &[&Classified],
+    base: Option<&url::Url>,
+    summary: &mut Summary,
+    page: &mut PageScore,
+) {
     let mut matched = vec![false; others.len()];
     for paid in &label.sponsored_items {
         let want = paid
             .href
             .as_deref()
-            .and_then(|h| canonical_url(h, base.as_ref()))
+            .and_then(|h| canonical_url(h, base))
             .map(|h| link_key(&h));
         let link_hit =
             |c: &&Classified| want.is_some() && c.item.link.as_deref().map(link_key) == want;
@@ -336,26 +368,6 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
             ));
         }
     }
-    for person in &label.personnel_items {
-        let found = others
-            .iter()
-            .any(|c| c.class == Class::Personnel && person_matches(person, c));
-        if found {
-            page.personnel_found += 1;
-        } else {
-            page.misses
-                .push(format!("people notice {:?} not found", person.person));
-        }
-    }
-    summary.paid_labelled += page.paid_labelled;
-    summary.paid_found += page.paid_found;
-    summary.paid_called += others
-        .iter()
-        .filter(|c| c.class == Class::Sponsored)
-        .count();
-    summary.personnel_labelled += page.personnel_labelled;
-    summary.personnel_found += page.personnel_found;
-    page
 }
 
 /// A notice matches by the person's name; an unnamed one by the teaser title quoted in its role.

@@ -219,7 +219,10 @@ fn finds_personnel_tag() {
     let tag = rules
         .personnel_tag("X har ansat Y som Z. Nyt job")
         .expect("tag");
-    assert_eq!((tag.tag.as_str(), tag.kind.as_str()), ("nyt job", "new_job"));
+    assert_eq!(
+        (tag.tag.as_str(), tag.kind.as_str()),
+        ("nyt job", "new_job")
+    );
     assert_eq!(tag.rest, "X har ansat Y som Z.");
     assert!(rules.personnel_tag("Hun har fået nyt jobbet").is_none());
 }
