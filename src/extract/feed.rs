@@ -94,16 +94,7 @@ fn entry_item(
         cx.rules,
         &format!("{location} content"),
     ));
-    let published = entry
-        .published
-        .or(entry.updated)
-        .map(|d: DateTime<Utc>| d.fixed_offset())
-        .or_else(|| {
-            personnel
-                .as_ref()
-                .and_then(|p| p.date)
-                .map(|d| local_midnight(d, cx.tz))
-        });
+    let published = entry_date(&entry, personnel.as_ref(), cx.tz);
     let id = entry_id(
         &entry,
         personnel.as_ref(),
@@ -132,6 +123,23 @@ fn entry_item(
         block: Block::FeedEntry,
         evidence: signs.evidence,
     })
+}
+
+/// The entry's date, else the date a notice takes effect, at midnight where the site is.
+fn entry_date(
+    entry: &feed_rs::model::Entry,
+    personnel: Option<&crate::model::Personnel>,
+    tz: chrono_tz::Tz,
+) -> Option<DateTime<chrono::FixedOffset>> {
+    entry
+        .published
+        .or(entry.updated)
+        .map(|d: DateTime<Utc>| d.fixed_offset())
+        .or_else(|| {
+            personnel
+                .and_then(|p| p.date)
+                .map(|d| local_midnight(d, tz))
+        })
 }
 
 /// A notice's structured identity, else the entry's link, else its own id, else its text.

@@ -187,23 +187,7 @@ pub fn fetch(
             message: format!("only http and https are fetched, not {}:", parsed.scheme()),
         });
     }
-    let config = || {
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(options.timeout))
-            .max_redirects(options.max_redirects)
-            .user_agent(options.user_agent.as_str())
-    };
-    let agent = match policy {
-        AddressPolicy::Any => ureq::Agent::new_with_config(config().build()),
-        // No proxy from the environment: through a proxy the resolver would only ever see the
-        // proxy's address, and the check would be void.
-        AddressPolicy::PublicOnly => ureq::Agent::with_parts(
-            config().proxy(None).build(),
-            DefaultConnector::default(),
-            PublicOnlyResolver::default(),
-        ),
-    };
+    let agent = agent(options, policy);
     let mut request = agent.get(url);
     if let Some(v) = validators {
         if let Some(etag) = &v.etag {
@@ -273,6 +257,28 @@ pub fn fetch(
         validators: got,
         retry_after,
     })
+}
+
+/// A client for one request: no status as an error, the options' limits, and under
+/// `AddressPolicy::PublicOnly` the resolver that keeps public addresses only.
+fn agent(options: &FetchOptions, policy: AddressPolicy) -> ureq::Agent {
+    let config = || {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(options.timeout))
+            .max_redirects(options.max_redirects)
+            .user_agent(options.user_agent.as_str())
+    };
+    match policy {
+        AddressPolicy::Any => ureq::Agent::new_with_config(config().build()),
+        // No proxy from the environment: through a proxy the resolver would only ever see the
+        // proxy's address, and the check would be void.
+        AddressPolicy::PublicOnly => ureq::Agent::with_parts(
+            config().proxy(None).build(),
+            DefaultConnector::default(),
+            PublicOnlyResolver::default(),
+        ),
+    }
 }
 
 /// A polite client for a run, shared by its workers: one request at a time per host with a

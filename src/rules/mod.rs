@@ -49,6 +49,39 @@ pub enum RulesError {
     },
 }
 
+/// The paid labels of the file and its sites, folded, longest first (so "annonceindlæg tema"
+/// wins over "annonce"), with each label's position listed under its first word.
+fn label_table(file: &RulesFile) -> (Vec<(String, String)>, FxHashMap<String, Vec<usize>>) {
+    let mut labels: Vec<(String, String)> = file
+        .sponsored
+        .labels
+        .iter()
+        .chain(file.sites.iter().flat_map(|s| s.sponsored_labels.iter()))
+        .map(|l| (normalize(l), l.clone()))
+        .collect();
+    labels.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    labels.dedup_by(|a, b| a.0 == b.0);
+    let mut by_first_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (i, (label, _)) in labels.iter().enumerate() {
+        by_first_word
+            .entry(first_word(label).to_string())
+            .or_default()
+            .push(i);
+    }
+    (labels, by_first_word)
+}
+
+/// How far to fold a text before comparing it with the lists: a little past their longest
+/// entry, so a text that goes on further cannot equal any of them.
+fn fold_limit(lists: &[&Vec<String>]) -> usize {
+    lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .map(|h| normalize(h).len() + 4)
+        .max()
+        .unwrap_or(0)
+}
+
 /// A compiled personnel sentence shape.
 #[derive(Debug, Clone)]
 pub struct Pattern {
@@ -161,23 +194,7 @@ impl Rules {
 
     fn compile(file: RulesFile) -> Self {
         let norm_all = |v: &[String]| v.iter().map(|s| normalize(s)).collect::<Vec<_>>();
-        let mut sponsored_labels: Vec<(String, String)> = file
-            .sponsored
-            .labels
-            .iter()
-            .chain(file.sites.iter().flat_map(|s| s.sponsored_labels.iter()))
-            .map(|l| (normalize(l), l.clone()))
-            .collect();
-        // Longest first, so "annonceindlæg tema" wins over "annonce".
-        sponsored_labels.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        sponsored_labels.dedup_by(|a, b| a.0 == b.0);
-        let mut labels_by_first_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        for (i, (label, _)) in sponsored_labels.iter().enumerate() {
-            labels_by_first_word
-                .entry(first_word(label).to_string())
-                .or_default()
-                .push(i);
-        }
+        let (sponsored_labels, labels_by_first_word) = label_table(&file);
         let mut weak: Vec<(String, String)> = file
             .sponsored
             .weak
@@ -192,25 +209,13 @@ impl Rules {
             .map(|t| (normalize(&t.text), t.text.clone(), t.kind))
             .collect();
         tags.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
-        let header_limit = [
+        let limit = fold_limit;
+        let header_limit = limit(&[
             &file.personnel.headers,
             &file.sections.related,
             &file.sections.trending,
             &file.ignore.headers,
-        ]
-        .iter()
-        .flat_map(|l| l.iter())
-        .map(|h| normalize(h).len() + 4)
-        .max()
-        .unwrap_or(0);
-        let limit = |lists: &[&Vec<String>]| {
-            lists
-                .iter()
-                .flat_map(|l| l.iter())
-                .map(|h| normalize(h).len() + 4)
-                .max()
-                .unwrap_or(0)
-        };
+        ]);
         Rules {
             slot_limit: limit(&[&file.sponsored.slot_texts]),
             ref_limit: limit(&[&file.sections.inline_refs]),
