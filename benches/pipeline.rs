@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion};
 use feedsplit::config::Config;
-use feedsplit::input::{self, Document, FetchOptions};
+use feedsplit::input::{self, Document};
 use feedsplit::pipeline::{Options, Outcome};
 use feedsplit::rules::Rules;
 use feedsplit::run::{self, RunOptions};
@@ -51,7 +51,6 @@ fn extract_all(pages: &[(PathBuf, Document)], rules: &Rules) {
             kind: None,
             tz: chrono_tz::Europe::Copenhagen,
             source_name: "bench",
-            fetch: FetchOptions::default(),
         };
         let mut outcome = Outcome::default();
         // A page that fails (too deep, unreadable) costs what it costs; the figure is the time.

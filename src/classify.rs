@@ -40,6 +40,13 @@ fn describe(e: &Evidence) -> String {
     format!("{} \"{}\" at {}", e.signal.as_str(), e.matched, e.location)
 }
 
+/// Two sightings of one item as one: `later` fills what `first` lacks, and the class is decided
+/// again from the pooled evidence.
+pub fn merged(mut first: Item, later: Item) -> Classified {
+    first.absorb(later);
+    classify(first)
+}
+
 pub fn classify(item: Item) -> Classified {
     let (sponsored, rest): (Vec<Evidence>, Vec<Evidence>) = item
         .evidence

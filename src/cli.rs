@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::classify::Class;
 use crate::config::{Config, ConfigError};
 use crate::input::{FetchOptions, InputKind};
-use crate::pipeline::{self, Options, Outcome, PipelineError};
+use crate::pipeline::{self, Direct, Options, Outcome, PipelineError};
 use crate::rules::{Rules, RulesError};
 use crate::run::{self, RunError, RunOptions};
 use crate::write::{self, Format, Layout, WriteError};
@@ -297,7 +297,6 @@ impl InputArgs {
             kind: self.input_kind,
             tz: self.timezone,
             source_name: name,
-            fetch: FetchOptions::default(),
         }
     }
 }
@@ -359,7 +358,7 @@ fn convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
     };
     let now = pipeline::now(args.now)?;
     let options = args.input.options(&rules, &name);
-    let outcome = pipeline::run_inputs(&args.inputs, &options)?;
+    let outcome = pipeline::run_inputs(&args.inputs, &options, &Direct(&FetchOptions::default()))?;
     if args.explain {
         for line in explain_lines(&outcome, true) {
             eprintln!("{line}");
@@ -402,7 +401,11 @@ fn classify(args: ClassifyArgs) -> Result<ExitCode, CliError> {
     let rules = Rules::with_files(&args.input.rules)?;
     let name = derived_name(&args.input_spec)?;
     let options = args.input.options(&rules, &name);
-    let outcome = pipeline::run_inputs(std::slice::from_ref(&args.input_spec), &options)?;
+    let outcome = pipeline::run_inputs(
+        std::slice::from_ref(&args.input_spec),
+        &options,
+        &Direct(&FetchOptions::default()),
+    )?;
     if args.json {
         let skipped: Vec<_> = outcome.skipped.iter().map(|(_, s)| s).collect();
         let value = serde_json::json!({

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::input::{AddressPolicy, FetchOptions};
+use crate::input::{AddressPolicy, FetchOptions, Politeness};
 use crate::rules::{RulesFile, SiteRules, one_line};
 use crate::write::Format;
 
@@ -128,6 +128,15 @@ impl FetchConfig {
             AddressPolicy::Any
         } else {
             AddressPolicy::PublicOnly
+        }
+    }
+
+    pub fn politeness(&self) -> Politeness {
+        Politeness {
+            host_delay: Duration::from_millis(self.host_delay_ms),
+            retries: self.retries,
+            max_retry_after: Duration::from_secs(self.max_retry_after_seconds),
+            robots: self.robots_txt,
         }
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::FetchOptions;
 use crate::model::{Class, Classified};
-use crate::pipeline::{self, Options};
+use crate::pipeline::{self, Direct, Options};
 use crate::rules::{Rules, normalize};
 
 #[derive(Debug, thiserror::Error)]
@@ -267,9 +267,13 @@ fn run_page(input: &str, name: &str, rules: &Rules) -> Result<pipeline::Outcome,
         kind: None,
         tz: chrono_tz::Europe::Copenhagen,
         source_name: name,
-        fetch: FetchOptions::default(),
     };
-    Ok(pipeline::run_inputs(&[input.to_string()], &options)?)
+    let fetch = Direct(&FetchOptions::default());
+    Ok(pipeline::run_inputs(
+        &[input.to_string()],
+        &options,
+        &fetch,
+    )?)
 }
 
 fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mut Report) {

@@ -8,7 +8,8 @@ use std::path::Path;
 
 pub use charset::decode;
 pub use fetch::{
-    AddressPolicy, FetchError, FetchOptions, Fetched, Fetcher, Validators, fetch, is_public,
+    AddressPolicy, FetchError, FetchOptions, Fetched, Fetcher, Politeness, Validators, fetch,
+    is_public,
 };
 
 /// What an input holds.
@@ -72,22 +73,42 @@ pub fn load(
     kind: Option<InputKind>,
     fetch_options: &FetchOptions,
 ) -> Result<Document, InputError> {
-    let (bytes, content_type, url) = if is_url(spec) {
-        // The user named this URL, so any address is theirs to choose.
-        let fetched = fetch(spec, fetch_options, None, AddressPolicy::Any)?;
-        let body = fetched.body.unwrap_or_default();
-        (body, fetched.content_type, Some(fetched.final_url))
-    } else if spec == "-" {
-        let bytes = read_capped(std::io::stdin(), "stdin", fetch_options.max_bytes)?;
-        (bytes, None, None)
+    if is_url(spec) {
+        // The user named this URL, so any address is theirs to choose. (Asked without
+        // validators, a 304 is no answer: the page is empty.)
+        return fetch(spec, fetch_options, None, AddressPolicy::Any)?
+            .document(spec, kind)?
+            .ok_or_else(|| InputError::Empty {
+                origin: spec.to_string(),
+            });
+    }
+    let bytes = if spec == "-" {
+        read_capped(std::io::stdin(), "stdin", fetch_options.max_bytes)?
     } else {
-        (
-            read_file(Path::new(spec), fetch_options.max_bytes)?,
-            None,
-            None,
-        )
+        read_file(Path::new(spec), fetch_options.max_bytes)?
     };
-    from_bytes(spec, url, &bytes, content_type.as_deref(), kind)
+    from_bytes(spec, None, &bytes, None, kind)
+}
+
+impl Fetched {
+    /// The body decoded as the document `origin` names; `None` for a 304 Not Modified.
+    pub fn document(
+        self,
+        origin: &str,
+        kind: Option<InputKind>,
+    ) -> Result<Option<Document>, InputError> {
+        let Some(body) = self.body else {
+            return Ok(None);
+        };
+        from_bytes(
+            origin,
+            Some(self.final_url),
+            &body,
+            self.content_type.as_deref(),
+            kind,
+        )
+        .map(Some)
+    }
 }
 
 /// Reads a local input: regular files only (a FIFO or device would hang or never end), at most
@@ -141,7 +162,7 @@ fn garbage_share(text: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Decodes bytes already in hand (also used by the cron runner after a fetch).
+/// Decodes bytes already in hand: a file's, stdin's, or a fetched body's.
 pub fn from_bytes(
     origin: &str,
     url: Option<url::Url>,

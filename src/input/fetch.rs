@@ -281,15 +281,25 @@ fn agent(options: &FetchOptions, policy: AddressPolicy) -> ureq::Agent {
     }
 }
 
+/// How a run treats each host.
+#[derive(Debug, Clone)]
+pub struct Politeness {
+    /// The pause between the end of one request to a host and the start of the next.
+    pub host_delay: Duration,
+    /// Retries of a transport error or a 429/503.
+    pub retries: u32,
+    /// A longer Retry-After than this is not waited out.
+    pub max_retry_after: Duration,
+    /// Whether robots.txt is fetched and obeyed.
+    pub robots: bool,
+}
+
 /// A polite client for a run, shared by its workers: one request at a time per host with a
 /// pause between them, robots.txt fetched once per host and obeyed, Retry-After honoured on
 /// 429/503, transport errors retried with back-off. Requests to different hosts run at once.
 pub struct Fetcher {
     pub options: FetchOptions,
-    pub host_delay: Duration,
-    pub retries: u32,
-    pub max_retry_after: Duration,
-    pub robots: bool,
+    pub politeness: Politeness,
     hosts: Mutex<HashMap<String, Arc<Mutex<Host>>>>,
     /// Requests in flight at once, across hosts (waiting for a host's turn takes none).
     slots: Slots,
@@ -340,20 +350,10 @@ struct Host {
 
 impl Fetcher {
     /// `concurrency`: requests in flight at once, across hosts.
-    pub fn new(
-        options: FetchOptions,
-        host_delay: Duration,
-        retries: u32,
-        max_retry_after: Duration,
-        robots: bool,
-        concurrency: usize,
-    ) -> Self {
+    pub fn new(options: FetchOptions, politeness: Politeness, concurrency: usize) -> Self {
         Fetcher {
             options,
-            host_delay,
-            retries,
-            max_retry_after,
-            robots,
+            politeness,
             hosts: Mutex::default(),
             slots: Slots::new(concurrency),
         }
@@ -387,7 +387,7 @@ impl Fetcher {
         let origin = parsed.origin().ascii_serialization();
         let host = self.host(&origin);
         let mut host = host.lock().unwrap_or_else(|e| e.into_inner());
-        if self.robots && !self.allowed(&mut host, &parsed, &origin, policy) {
+        if self.politeness.robots && !self.allowed(&mut host, &parsed, &origin, policy) {
             return Err(FetchError::Disallowed {
                 url: url.to_string(),
             });
@@ -407,7 +407,10 @@ impl Fetcher {
                 _ => None,
             };
             match wait {
-                Some(w) if attempt < self.retries && w <= self.max_retry_after => {
+                Some(w)
+                    if attempt < self.politeness.retries
+                        && w <= self.politeness.max_retry_after =>
+                {
                     attempt += 1;
                     std::thread::sleep(w);
                 }
@@ -420,8 +423,8 @@ impl Fetcher {
     fn wait_turn(&self, host: &Host) {
         if let Some(last) = host.last_request {
             let since = last.elapsed();
-            if since < self.host_delay {
-                std::thread::sleep(self.host_delay - since);
+            if since < self.politeness.host_delay {
+                std::thread::sleep(self.politeness.host_delay - since);
             }
         }
     }

@@ -49,9 +49,12 @@ pub enum RulesError {
     },
 }
 
+/// Positions of the paid labels, by their first word.
+type FirstWords = FxHashMap<String, Vec<usize>>;
+
 /// The paid labels of the file and its sites, folded, longest first (so "annonceindlæg tema"
 /// wins over "annonce"), with each label's position listed under its first word.
-fn label_table(file: &RulesFile) -> (Vec<(String, String)>, FxHashMap<String, Vec<usize>>) {
+fn label_table(file: &RulesFile) -> (Vec<(String, String)>, FirstWords) {
     let mut labels: Vec<(String, String)> = file
         .sponsored
         .labels
@@ -61,7 +64,7 @@ fn label_table(file: &RulesFile) -> (Vec<(String, String)>, FxHashMap<String, Ve
         .collect();
     labels.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
     labels.dedup_by(|a, b| a.0 == b.0);
-    let mut by_first_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    let mut by_first_word = FirstWords::default();
     for (i, (label, _)) in labels.iter().enumerate() {
         by_first_word
             .entry(first_word(label).to_string())
@@ -111,7 +114,7 @@ pub struct Rules {
     pub file: RulesFile,
     sponsored_labels: Vec<(String, String)>,
     /// Indexes into `sponsored_labels` by each label's first word, longest label first.
-    labels_by_first_word: FxHashMap<String, Vec<usize>>,
+    labels_by_first_word: FirstWords,
     connectors: Vec<String>,
     weak: Vec<(String, String)>,
     weak_phrases: Phrases,

@@ -5,7 +5,6 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -18,7 +17,6 @@ use crate::store::{Store, StoreError, retention_cutoff};
 use crate::write::{self, Layout, WriteError};
 
 mod source;
-mod threads;
 
 use source::{Prepared, commit_source, prepare_source};
 
@@ -167,14 +165,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, R
     let base_rules = Rules::with_files(&config.rules_files)?;
     let fetch = &config.fetch;
     let concurrency = options.concurrency.unwrap_or(fetch.concurrency).max(1);
-    let fetcher = Fetcher::new(
-        fetch.options(),
-        Duration::from_millis(fetch.host_delay_ms),
-        fetch.retries,
-        Duration::from_secs(fetch.max_retry_after_seconds),
-        fetch.robots_txt,
-        concurrency,
-    );
+    let fetcher = Fetcher::new(fetch.options(), fetch.politeness(), concurrency);
     let count = config.sources.len();
     // More workers than requests in flight: a worker waiting out a host's delay holds no slot,
     // so others use it meanwhile.

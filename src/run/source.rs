@@ -3,50 +3,54 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use super::threads::per_host;
 use super::{RunError, SourceReport};
 use crate::config::{Config, Source};
-use crate::input::{self, AddressPolicy, FetchError, Fetcher, InputKind};
+use crate::input::{self, AddressPolicy, Document, Fetcher, InputError, InputKind, Validators};
 use crate::model::{Block, Item, PerClass};
-use crate::pipeline::{Options, Outcome};
+use crate::pipeline::{Fetch, Got, Job, Options, Outcome, Read, follow};
 use crate::rules::Rules;
 use crate::store::{Change, Reader, RunRecord, RunStatus, Store, retention_cutoff};
 
-/// A fetched or read document, or why not.
-enum Got {
-    Document(input::Document, Option<input::Validators>),
-    NotModified,
+/// The run's way of getting documents: conditional GET through the shared polite client, and a
+/// local file unchanged in size and modification time counts as not modified.
+struct Polite<'a> {
+    fetcher: &'a Fetcher,
+    /// Which addresses a followed link may reach.
+    follow: AddressPolicy,
 }
 
-fn get(spec: &str, known: Option<input::Validators>, fetcher: &Fetcher) -> Result<Got, String> {
-    if !input::is_url(spec) {
-        // A local file whose size and modification time are unchanged is not read again.
-        let stamp = file_stamp(spec);
-        if stamp.is_some() && known.as_ref().and_then(|k| k.etag.as_ref()) == stamp.as_ref() {
-            return Ok(Got::NotModified);
+impl Fetch for Polite<'_> {
+    fn get(
+        &self,
+        spec: &str,
+        known: Option<&Validators>,
+        kind: Option<InputKind>,
+    ) -> Result<Got, InputError> {
+        if !input::is_url(spec) {
+            let stamp = file_stamp(spec);
+            if stamp.is_some() && known.and_then(|k| k.etag.as_ref()) == stamp.as_ref() {
+                return Ok(Got::NotModified);
+            }
+            let doc = input::load(spec, kind, &self.fetcher.options)?;
+            let validators = stamp.map(|etag| Validators {
+                etag: Some(etag),
+                last_modified: None,
+            });
+            return Ok(Got::Document(doc, validators));
         }
-        let doc = input::load(spec, None, &fetcher.options).map_err(|e| e.to_string())?;
-        let validators = stamp.map(|etag| input::Validators {
-            etag: Some(etag),
-            last_modified: None,
-        });
-        return Ok(Got::Document(doc, validators));
+        let fetched = self.fetcher.get(spec, known, AddressPolicy::Any)?;
+        let validators = fetched.validators.clone();
+        Ok(match fetched.document(spec, kind)? {
+            Some(doc) => Got::Document(doc, Some(validators)),
+            None => Got::NotModified,
+        })
     }
-    let fetched = fetcher
-        .get(spec, known.as_ref(), AddressPolicy::Any)
-        .map_err(|e: FetchError| e.to_string())?;
-    let Some(body) = fetched.body else {
-        return Ok(Got::NotModified);
-    };
-    let doc = input::from_bytes(
-        spec,
-        Some(fetched.final_url),
-        &body,
-        fetched.content_type.as_deref(),
-        None,
-    )
-    .map_err(|e| e.to_string())?;
-    Ok(Got::Document(doc, Some(fetched.validators)))
+
+    fn follow(&self, link: &str) -> Result<Option<Document>, InputError> {
+        self.fetcher
+            .get(link, None, self.follow)?
+            .document(link, Some(InputKind::Html))
+    }
 }
 
 /// A local file's size and modification time, as a validator of its own.
@@ -65,7 +69,7 @@ fn file_stamp(path: &str) -> Option<String> {
 pub(super) struct Prepared {
     report: SourceReport,
     items: Vec<Item>,
-    validators: Vec<(String, input::Validators)>,
+    validators: Vec<(String, Validators)>,
     /// Pages that say they are an article but yield none.
     lost: Vec<String>,
 }
@@ -89,56 +93,44 @@ pub(super) fn prepare_source(
         kind: None,
         tz: source.tz,
         source_name: &source.name,
-        fetch: config.fetch.options(),
+    };
+    let polite = Polite {
+        fetcher,
+        follow: config.fetch.follow_policy(),
     };
     let mut outcome = Outcome::default();
-    let mut validators: Vec<(String, input::Validators)> = Vec::new();
-    // Fetched at once (each host still one request at a time), read in the config's order.
+    let mut validators: Vec<(String, Validators)> = Vec::new();
     let known = source
         .urls
         .iter()
         .map(|spec| store.validators(spec))
         .collect::<Result<Vec<_>, _>>()?;
-    let jobs: Vec<(&String, Option<input::Validators>)> = source.urls.iter().zip(known).collect();
-    let got = per_host(
-        &jobs,
-        width,
-        |(spec, _)| spec.as_str(),
-        |(spec, known)| get(spec, known.clone(), fetcher),
-    );
-    for (spec, got) in source.urls.iter().zip(got) {
-        match got {
-            Ok(Got::NotModified) => {
+    let jobs: Vec<Job> = source.urls.iter().map(String::as_str).zip(known).collect();
+    // Fetched at once (each host still one request at a time), read in the config's order.
+    let reads = outcome.read_all(&jobs, &polite, &opts, width);
+    for (spec, read) in source.urls.iter().zip(reads) {
+        match read {
+            Ok(Read::NotModified) => {
                 report.not_modified += 1;
                 report.details.push(format!("{spec}: not modified"));
             }
-            Ok(Got::Document(doc, v)) => match outcome.items_from(&doc, &opts) {
-                Ok(()) => {
-                    report.fetched += 1;
-                    report.details.push(format!("{spec}: read"));
-                    if let Some(v) = v {
-                        validators.push((spec.clone(), v));
-                    }
+            Ok(Read::Items(v)) => {
+                report.fetched += 1;
+                report.details.push(format!("{spec}: read"));
+                if let Some(v) = v {
+                    validators.push((spec.clone(), v));
                 }
-                Err(e) => report.failures.push(e.to_string()),
-            },
-            Err(e) => report.failures.push(e),
+            }
+            Err(e) => report.failures.push(e.to_string()),
         }
     }
     let lost = lost_articles(&outcome);
     let mut items: Vec<Item> = outcome.items.into_iter().map(|c| c.item).collect();
     report.items_seen = items.len();
     if !report.failed() {
-        follow_links(
-            config,
-            source,
-            &opts,
-            store,
-            fetcher,
-            width,
-            &mut items,
-            &mut report,
-        )?;
+        let chosen = to_follow(config, source, store, &items)?;
+        let lines = follow(&mut items, &chosen, &polite, &opts, width);
+        report.details.extend(lines);
     }
     Ok(Prepared {
         report,
@@ -260,25 +252,19 @@ fn item_count_warning(name: &str, report: &SourceReport, recent: &[usize]) -> Op
     }
 }
 
-/// Depth 1: reads the page behind new teasers (and, if asked, new upstream feed items) once, for
-/// full text, dates and a label only the article page shows. At most `max_follow_per_run`.
-#[allow(clippy::too_many_arguments)]
-fn follow_links(
+/// The new items whose pages to read once (teasers, and if asked upstream feed items), in page
+/// order, at most `max_follow_per_run`.
+fn to_follow(
     config: &Config,
     source: &Source,
-    opts: &Options,
     store: &Reader,
-    fetcher: &Fetcher,
-    width: usize,
-    items: &mut [Item],
-    report: &mut SourceReport,
-) -> Result<(), RunError> {
+    items: &[Item],
+) -> Result<Vec<(usize, String)>, RunError> {
     let fetch = &config.fetch;
-    if !fetch.follow_teasers && !fetch.check_feed_items {
-        return Ok(());
-    }
-    // The items to follow, in page order, up to the budget.
     let mut chosen: Vec<(usize, String)> = Vec::new();
+    if !fetch.follow_teasers && !fetch.check_feed_items {
+        return Ok(chosen);
+    }
     for (at, item) in items.iter().enumerate() {
         if chosen.len() >= fetch.max_follow_per_run {
             break;
@@ -295,63 +281,5 @@ fn follow_links(
             chosen.push((at, link));
         }
     }
-    // Fetched and read at once; applied in page order.
-    let articles = per_host(
-        &chosen,
-        width,
-        |(_, link)| link.as_str(),
-        |(_, link)| followed_article(link, opts, fetcher, fetch.follow_policy()),
-    );
-    for ((at, link), article) in chosen.iter().zip(articles) {
-        match article {
-            Err(e) => report.details.push(format!("{link}: not followed: {e}")),
-            Ok(None) => {}
-            Ok(Some(article)) => {
-                if let Some(item) = items.get_mut(*at) {
-                    enrich(item, article);
-                    report.details.push(format!("{link}: followed"));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The article of a followed page, if it has one.
-fn followed_article(
-    link: &str,
-    opts: &Options,
-    fetcher: &Fetcher,
-    policy: AddressPolicy,
-) -> Result<Option<Item>, FetchError> {
-    let page = fetcher.get(link, None, policy)?;
-    let Some(body) = page.body else {
-        return Ok(None);
-    };
-    let Ok(doc) = input::from_bytes(
-        link,
-        Some(page.final_url),
-        &body,
-        page.content_type.as_deref(),
-        Some(InputKind::Html),
-    ) else {
-        return Ok(None);
-    };
-    let Ok(extraction) = crate::extract::extract(&doc, &opts.context()) else {
-        return Ok(None);
-    };
-    Ok(extraction
-        .items
-        .into_iter()
-        .find(|i| i.block == Block::Article))
-}
-
-/// `f` over `inputs` on up to `width` threads at once; the results in input order, whatever
-/// order they finish in.
-/// Fills a teaser from its article page; the teaser keeps its id and block.
-fn enrich(item: &mut Item, mut article: Item) {
-    for e in &mut article.evidence {
-        e.location = format!("article page: {}", e.location);
-    }
-    item.absorb(article);
+    Ok(chosen)
 }

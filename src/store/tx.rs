@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Change, RunRecord, StoreError, insert_run, retention_cutoff, sqlite_err, to_json};
-use crate::classify::classify;
+use crate::classify::{classify, merged};
 use crate::input::Validators;
 use crate::model::{Class, Classified, Item};
 
@@ -49,9 +49,7 @@ impl SourceTx<'_> {
             id: seen.id.clone(),
             message: e.to_string(),
         })?;
-        let mut merged = seen.clone();
-        merged.absorb(old.item.clone());
-        let merged = classify(merged);
+        let merged = merged(seen.clone(), old.item.clone());
         self.tx
             .execute(
                 "UPDATE items SET last_seen = ?3 WHERE source = ?1 AND id = ?2",

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// `f` over `inputs`, the inputs of each host (URL origin; local files count as one host) one
 /// after the other in their order, different hosts at once on up to `width` threads; the
 /// results in input order.
-pub(super) fn per_host<T: Sync, R: Send>(
+pub fn per_host<T: Sync, R: Send>(
     inputs: &[T],
     width: usize,
     url: impl Fn(&T) -> &str,
