@@ -116,15 +116,49 @@ pub fn labelled_pages(dir: &Path) -> Result<Vec<(PathBuf, Expected)>, EvalError>
     Ok(out)
 }
 
-/// Rows and columns of the confusion matrix: the three classes, then "none" (an item the labels
-/// do not have, or a labelled item the tool did not find).
-pub const AXIS: [&str; 4] = ["editorial", "sponsored", "personnel", "none"];
+/// Items counted by the class the labels give them (rows) and the class the tool gave them
+/// (columns). `None` is "none": an item the labels lack, or a labelled item not found.
+#[derive(Debug, Clone, Default)]
+pub struct Confusion([[usize; 4]; 4]);
+
+impl Confusion {
+    /// Rows and columns in order: the three classes, then none.
+    pub const AXIS: [Option<Class>; 4] = [
+        Some(Class::Editorial),
+        Some(Class::Sponsored),
+        Some(Class::Personnel),
+        None,
+    ];
+
+    fn at(c: Option<Class>) -> usize {
+        c.map_or(3, |c| c as usize)
+    }
+
+    pub fn add(&mut self, labelled: Option<Class>, predicted: Option<Class>) {
+        self.0[Self::at(labelled)][Self::at(predicted)] += 1;
+    }
+
+    pub fn count(&self, labelled: Option<Class>, predicted: Option<Class>) -> usize {
+        self.0[Self::at(labelled)][Self::at(predicted)]
+    }
+}
+
+/// JSON keeps the matrix as rows of counts in `Confusion::AXIS` order.
+impl Serialize for Confusion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+/// A row's or column's name: the class, or "none".
+pub fn axis_name(c: Option<Class>) -> &'static str {
+    c.map_or("none", Class::as_str)
+}
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub pages: usize,
-    /// `confusion[labelled][predicted]`, indexed by `AXIS`.
-    pub confusion: [[usize; 4]; 4],
+    pub confusion: Confusion,
     pub fields_checked: usize,
     pub fields_right: usize,
     pub misses: Vec<Miss>,
@@ -148,10 +182,10 @@ pub struct Scores {
 
 impl Report {
     pub fn scores(&self, class: Class) -> Scores {
-        let c = class as usize;
-        let tp = self.confusion[c][c] as f64;
-        let predicted: usize = (0..4).map(|r| self.confusion[r][c]).sum();
-        let labelled: usize = self.confusion[c].iter().sum();
+        let (c, m) = (Some(class), &self.confusion);
+        let tp = m.count(c, c) as f64;
+        let predicted: usize = Confusion::AXIS.iter().map(|r| m.count(*r, c)).sum();
+        let labelled: usize = Confusion::AXIS.iter().map(|p| m.count(c, *p)).sum();
         let ratio = |n: f64, d: usize| if d == 0 { 1.0 } else { n / d as f64 };
         let precision = ratio(tp, predicted);
         let recall = ratio(tp, labelled);
@@ -193,53 +227,7 @@ impl Report {
             .map(|(name, value, min)| format!("{name} {value:.3} is below {min:.2}"))
             .collect()
     }
-
-    pub fn render(&self) -> String {
-        let mut out = format!("pages: {}\n\n", self.pages);
-        out.push_str("class       precision  recall  F1\n");
-        for class in Class::ALL {
-            let s = self.scores(class);
-            out.push_str(&format!(
-                "{:<11} {:>9.3}  {:>6.3}  {:.3}\n",
-                class.as_str(),
-                s.precision,
-                s.recall,
-                s.f1
-            ));
-        }
-        out.push_str(&format!(
-            "\npersonnel field accuracy: {:.3} ({} of {} fields)\n",
-            self.field_accuracy(),
-            self.fields_right,
-            self.fields_checked
-        ));
-        out.push_str("\nconfusion (rows: labelled, columns: predicted)\n");
-        out.push_str(&format!("{:<11}", ""));
-        for a in AXIS {
-            out.push_str(&format!("{a:>11}"));
-        }
-        out.push('\n');
-        for (r, row) in self.confusion.iter().enumerate() {
-            out.push_str(&format!("{:<11}", AXIS[r]));
-            for v in row {
-                out.push_str(&format!("{v:>11}"));
-            }
-            out.push('\n');
-        }
-        if !self.misses.is_empty() {
-            out.push_str("\nmisses\n");
-            for m in &self.misses {
-                out.push_str(&format!(
-                    "{}: {:?} labelled {}, got {} ({})\n",
-                    m.page, m.title, m.labelled, m.predicted, m.reasons
-                ));
-            }
-        }
-        out
-    }
 }
-
-const NONE: usize = 3;
 
 /// Runs every labelled page of `dir` through the pipeline and scores it.
 pub fn evaluate(dir: &Path, rules: &Rules) -> Result<Report, EvalError> {
@@ -350,15 +338,14 @@ impl Report {
         labelled: Option<Class>,
         found: Option<&Classified>,
     ) {
-        let row = labelled.map_or(NONE, |c| c as usize);
-        let col = found.map_or(NONE, |c| c.class as usize);
-        self.confusion[row][col] += 1;
-        if row != col {
+        let predicted = found.map(|c| c.class);
+        self.confusion.add(labelled, predicted);
+        if labelled != predicted {
             self.misses.push(Miss {
                 page: page.to_string(),
                 title: title.to_string(),
-                labelled: AXIS[row].to_string(),
-                predicted: AXIS[col].to_string(),
+                labelled: axis_name(labelled).to_string(),
+                predicted: axis_name(predicted).to_string(),
                 reasons: found.map_or_else(|| "not found on the page".into(), |c| c.reason_text()),
             });
         }

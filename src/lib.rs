@@ -6,6 +6,7 @@ pub mod extract;
 pub mod input;
 pub mod model;
 pub mod pipeline;
+pub mod report;
 pub mod rules;
 pub mod run;
 pub mod serve;

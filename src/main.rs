@@ -4,10 +4,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = feedsplit::cli::Cli::parse();
-    match feedsplit::cli::run(cli).map_err(anyhow::Error::from) {
+    match feedsplit::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            // Each error's message already names its cause; `{e:#}` would print it twice.
+            // Each error's message names the input and what was wrong, on one line.
             eprintln!("feedsplit: {e}");
             ExitCode::FAILURE
         }

@@ -199,7 +199,9 @@ fn regenerate(schedule: Schedule, stop: &AtomicBool) {
                     progress: Box::new(|_| {}),
                 };
                 match crate::run::run(&schedule.config, &options) {
-                    Ok(reports) => reports.iter().for_each(|r| r.print(false, false)),
+                    Ok(reports) => reports
+                        .iter()
+                        .for_each(|r| crate::report::print_source(r, false, false)),
                     Err(RunError::Locked(p)) => {
                         eprintln!("skipped a regeneration: {p} is locked")
                     }

@@ -101,34 +101,6 @@ impl Summary {
     pub fn personnel_recall(&self) -> f64 {
         ratio(self.personnel_found, self.personnel_labelled)
     }
-
-    /// The figures as the table's closing lines.
-    pub fn render(&self) -> String {
-        format!(
-            "pages: {}\n\
-             main article right: {:.3} ({} of {})\n\
-             posts labelled sponsored found: {:.3} ({} of {})\n\
-             editorial or personnel main articles in the sponsored feed: {}\n\
-             paid items: recall {:.3} ({} of {}), precision {:.3} ({} called sponsored)\n\
-             personnel items: recall {:.3} ({} of {})\n",
-            self.pages,
-            self.main_accuracy(),
-            self.main_right,
-            self.pages,
-            self.sponsored_post_recall(),
-            self.sponsored_posts_found,
-            self.sponsored_posts,
-            self.journalism_in_sponsored,
-            self.paid_recall(),
-            self.paid_found,
-            self.paid_labelled,
-            self.paid_precision(),
-            self.paid_called,
-            self.personnel_recall(),
-            self.personnel_found,
-            self.personnel_labelled,
-        )
-    }
 }
 
 /// The floors `eval --realworld --check` holds; a gate file (TOML, same field names) may set

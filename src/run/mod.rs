@@ -59,51 +59,6 @@ impl SourceReport {
     pub fn failed(&self) -> bool {
         !self.failures.is_empty()
     }
-
-    /// Prints the report as `run` does: the summary (failures to stderr), warnings, suspects,
-    /// and with `verbose` what happened to each URL and each item that changed feeds.
-    pub fn print(&self, quiet: bool, verbose: bool) {
-        if self.failed() {
-            eprintln!("{}", self.summary());
-        } else if !quiet {
-            println!("{}", self.summary());
-        }
-        if let Some(w) = &self.warning {
-            eprintln!("warning: {w}");
-        }
-        if !quiet {
-            for s in &self.suspects {
-                println!("  suspect: {s}");
-            }
-        }
-        if verbose {
-            for line in self.details.iter().chain(&self.moves) {
-                println!("  {line}");
-            }
-        }
-    }
-
-    /// The one summary line cron mails show.
-    pub fn summary(&self) -> String {
-        let status = if self.failed() { "FAILED" } else { "ok" };
-        let mut line = format!(
-            "{}: {status}; fetched {}, not modified {}, failed {}; new: {} editorial, {} sponsored, {} personnel",
-            self.name,
-            self.fetched,
-            self.not_modified,
-            self.failures.len(),
-            self.new[Class::Editorial],
-            self.new[Class::Sponsored],
-            self.new[Class::Personnel],
-        );
-        if !self.suspects.is_empty() {
-            line.push_str(&format!("; {} suspect", self.suspects.len()));
-        }
-        if let Some(first) = self.failures.first() {
-            line.push_str(&format!(" ({first})"));
-        }
-        line
-    }
 }
 
 /// Threads at most that one source's own URLs and followed pages are fetched on.

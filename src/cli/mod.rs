@@ -1,0 +1,328 @@
+//! The command line: each command run, its errors, and its exit code.
+
+mod args;
+
+pub use args::*;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::classify::Class;
+use crate::config::{Config, ConfigError};
+use crate::input::FetchOptions;
+use crate::pipeline::{self, Direct, Options, PipelineError};
+use crate::report::{self, OutputError, print_bytes, print_json};
+use crate::rules::{Rules, RulesError};
+use crate::run::{self, RunError, RunOptions};
+use crate::write::{self, Format, Layout, WriteError};
+
+/// Exit code of a run refused because another holds the lock (sysexits' EX_TEMPFAIL).
+pub const EXIT_LOCKED: u8 = 75;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(transparent)]
+    Serve(#[from] crate::serve::ServeError),
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
+    #[error("{0}: cannot name a feed set after it; pass --name")]
+    NoName(String),
+    #[error("{0}: already exists; pass --force to replace it")]
+    Exists(String),
+    #[error("{path}: cannot write the starter config: {source}")]
+    Init {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::Convert(args) => convert(args),
+        Command::Classify(args) => classify(args),
+        Command::Run(args) => run_job(args),
+        Command::Serve(args) => serve(args),
+        Command::Eval(args) => eval(args),
+        Command::Init(args) => init(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "feedsplit", &mut script);
+            print_bytes(&script)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut page)
+                .map_err(OutputError::from)?;
+            print_bytes(&page)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The starter config `feedsplit init` writes: the repository's commented example.
+pub const STARTER_CONFIG: &str = include_str!("../../feedsplit.example.toml");
+
+fn init(args: InitArgs) -> Result<ExitCode, CliError> {
+    let path = args.path.display().to_string();
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true);
+    if args.force {
+        file.create(true).truncate(true);
+    } else {
+        // Never over someone's config by accident.
+        file.create_new(true);
+    }
+    let written = file
+        .open(&args.path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, STARTER_CONFIG.as_bytes()));
+    match written {
+        Ok(()) => {
+            println!("wrote {path}; edit its [[source]] and run: feedsplit run --config {path}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CliError::Exists(path)),
+        Err(source) => Err(CliError::Init { path, source }),
+    }
+}
+
+impl InputArgs {
+    fn options<'a>(&self, rules: &'a Rules, name: &'a str) -> Options<'a> {
+        Options {
+            rules,
+            kind: self.input_kind,
+            tz: self.timezone,
+            source_name: name,
+        }
+    }
+}
+
+/// The feed set's name derived from the first input (host or file stem), held to the same rule
+/// as `--name`: an input called `...html` must not name the parent directory.
+fn derived_name(first: &str) -> Result<String, CliError> {
+    let name = default_name(first);
+    let name = name.trim_start_matches('.');
+    if write::valid_name(name) {
+        Ok(name.to_string())
+    } else {
+        Err(CliError::NoName(first.to_string()))
+    }
+}
+
+/// The feed set's name: given, else the first input's host or file stem.
+fn default_name(first: &str) -> String {
+    let raw = url::Url::parse(first)
+        .ok()
+        .filter(|u| u.scheme().starts_with("http"))
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_string())
+        })
+        .or_else(|| {
+            std::path::Path::new(first)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "stdin".into());
+    let name: String = raw
+        .chars()
+        .map(|c| if write::valid_name_char(c) { c } else { '-' })
+        .collect();
+    if name.is_empty() || name == "-" {
+        "stdin".into()
+    } else {
+        name
+    }
+}
+
+fn convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
+    let rules = Rules::with_files(&args.input.rules)?;
+    let name = match args.name {
+        Some(n) => n,
+        None => derived_name(&args.inputs[0])?,
+    };
+    let now = pipeline::now(args.now)?;
+    let options = args.input.options(&rules, &name);
+    let outcome = pipeline::run_inputs(&args.inputs, &options, &Direct(&FetchOptions::default()))?;
+    if args.explain {
+        for line in report::explain_lines(&outcome, true) {
+            eprintln!("{line}");
+        }
+    }
+    let layout = Layout {
+        dir: args.out.clone(),
+        name: name.clone(),
+        formats: dedup_formats(args.format),
+        base_url: args.base_url,
+        site_link: outcome.site_link.clone(),
+        ttl: None,
+    };
+    let written = write::write_feeds(&layout, &outcome.items, now)?;
+    let changed = written.iter().filter(|w| w.changed).count();
+    let line = report::converted(&name, &outcome.items, &args.out, changed, written.len());
+    println!("{line}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dedup_formats(formats: Vec<Format>) -> Vec<Format> {
+    let mut out = Vec::new();
+    for f in formats {
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn classify(args: ClassifyArgs) -> Result<ExitCode, CliError> {
+    let rules = Rules::with_files(&args.input.rules)?;
+    let name = derived_name(&args.input_spec)?;
+    let options = args.input.options(&rules, &name);
+    let outcome = pipeline::run_inputs(
+        std::slice::from_ref(&args.input_spec),
+        &options,
+        &Direct(&FetchOptions::default()),
+    )?;
+    if args.json {
+        let skipped: Vec<_> = outcome.skipped.iter().map(|(_, s)| s).collect();
+        let value = serde_json::json!({
+            "items": outcome.items,
+            "skipped": if args.explain { serde_json::json!(skipped) } else { serde_json::Value::Null },
+        });
+        print_json(&value)?;
+    } else {
+        for line in report::explain_lines(&outcome, args.explain) {
+            println!("{line}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_job(args: RunArgs) -> Result<ExitCode, CliError> {
+    use std::io::IsTerminal;
+
+    let config = Config::load(&args.config)?;
+    let now = pipeline::now(args.now)?;
+    let total = config.sources.len() as u64;
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(total)
+    };
+    let progress_bar = bar.clone();
+    let options = RunOptions {
+        wait: args.wait,
+        now,
+        concurrency: args.concurrency.map(usize::from),
+        progress: Box::new(move |source: &str| {
+            progress_bar.set_message(source.to_string());
+            progress_bar.inc(1);
+        }),
+    };
+    let reports = match run::run(&config, &options) {
+        Ok(r) => r,
+        Err(RunError::Locked(path)) => {
+            bar.finish_and_clear();
+            eprintln!("feedsplit: {}", RunError::Locked(path));
+            return Ok(ExitCode::from(EXIT_LOCKED));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    bar.finish_and_clear();
+    for r in &reports {
+        report::print_source(r, args.quiet, args.verbose);
+    }
+    if reports.iter().any(|r| r.failed()) {
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
+    let config = args.config.as_deref().map(Config::load).transpose()?;
+    let dir = args
+        .dir
+        .or_else(|| config.as_ref().map(|c| c.output.dir.clone()))
+        .unwrap_or_else(|| PathBuf::from("feeds"));
+    // A fresh install may serve before the first run has made the directory.
+    std::fs::create_dir_all(&dir).map_err(|source| crate::serve::ServeError::Dir {
+        dir: dir.display().to_string(),
+        source,
+    })?;
+    let schedule = match (config, args.every) {
+        (Some(config), Some(every)) => Some(crate::serve::Schedule { config, every }),
+        _ => None,
+    };
+    let options = crate::serve::ServeOptions {
+        dir: dir.clone(),
+        addr: args.addr,
+        threads: args.threads,
+        max_connections: args.max_connections,
+        schedule,
+    };
+    crate::serve::serve(options, |addr| {
+        println!("serving {} at http://{addr}/", dir.display());
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
+    let rules = Rules::with_files(&args.rules)?;
+    if args.realworld {
+        return eval_realworld(&args, &rules);
+    }
+    let scored = crate::eval::evaluate(&args.dir, &rules)?;
+    if args.json {
+        let value = serde_json::json!({
+            "report": scored,
+            "scores": Class::ALL.iter().map(|c| (c.as_str(), scored.scores(*c))).collect::<std::collections::BTreeMap<_, _>>(),
+            "personnel_field_accuracy": scored.field_accuracy(),
+        });
+        print_json(&value)?;
+    } else {
+        print!("{}", report::eval_table(&scored));
+    }
+    let failures = scored.check();
+    if args.check && !failures.is_empty() {
+        report::print_failures(&failures);
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_realworld(args: &EvalArgs, rules: &Rules) -> Result<ExitCode, CliError> {
+    use crate::eval::realworld::{self, Gate};
+    let (pages, summary) = realworld::evaluate(&args.dir, rules)?;
+    if args.json {
+        let value = serde_json::json!({ "pages": pages, "summary": summary });
+        print_json(&value)?;
+    } else {
+        print!("{}", report::realworld_table(&pages, &summary));
+    }
+    let gate = match &args.gate {
+        Some(path) => Gate::load(path)?,
+        None => Gate::default(),
+    };
+    let failures = gate.check(&summary);
+    if args.check && !failures.is_empty() {
+        report::print_failures(&failures);
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
