@@ -55,6 +55,17 @@ pub enum WriteError {
     Render { what: String, message: String },
 }
 
+impl FeedMeta {
+    /// A rendering error of this feed in the format named `format`.
+    pub(crate) fn render_error(&self, format: &'static str) -> impl Fn(String) -> WriteError {
+        let class = self.class;
+        move |message| WriteError::Render {
+            what: format!("{class} {format}"),
+            message,
+        }
+    }
+}
+
 /// What a feed says about itself.
 #[derive(Debug, Clone)]
 pub struct FeedMeta {

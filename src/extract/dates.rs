@@ -167,41 +167,33 @@ mod tests {
 
     #[test]
     fn handles_dst_edges() {
-        let autumn = NaiveDate::from_ymd_opt(2025, 10, 26)
-            .and_then(|d| d.and_hms_opt(2, 30, 0))
-            .expect("valid");
-        assert_eq!(
-            local_datetime(autumn, CPH).to_rfc3339(),
-            "2025-10-26T02:30:00+02:00"
-        );
-        let spring = NaiveDate::from_ymd_opt(2025, 3, 30)
-            .and_then(|d| d.and_hms_opt(2, 30, 0))
-            .expect("valid");
-        assert_eq!(
-            local_datetime(spring, CPH).to_rfc3339(),
-            "2025-03-30T03:30:00+02:00"
-        );
+        // 02:30 happens twice in autumn (the first, summer time, is taken) and never in spring.
+        for (day, local) in [
+            ((2025, 10, 26), "2025-10-26T02:30:00+02:00"),
+            ((2025, 3, 30), "2025-03-30T03:30:00+02:00"),
+        ] {
+            let naive = NaiveDate::from_ymd_opt(day.0, day.1, day.2)
+                .and_then(|d| d.and_hms_opt(2, 30, 0))
+                .expect("valid");
+            assert_eq!(local_datetime(naive, CPH).to_rfc3339(), local);
+        }
     }
 
     #[test]
     fn parses_timestamps() {
-        let ts = |s| parse_timestamp(s, CPH).map(|d| d.to_rfc3339());
-        assert_eq!(
-            ts("2025-09-01T08:00:00Z").as_deref(),
-            Some("2025-09-01T08:00:00+00:00")
-        );
-        assert_eq!(
-            ts("Mon, 01 Sep 2025 10:00:00 CEST").as_deref(),
-            Some("2025-09-01T10:00:00+02:00")
-        );
-        assert_eq!(
-            ts("2025-09-01 10:00").as_deref(),
-            Some("2025-09-01T10:00:00+02:00")
-        );
-        assert_eq!(
-            ts("2025-01-15").as_deref(),
-            Some("2025-01-15T00:00:00+01:00")
-        );
-        assert_eq!(ts("garbage"), None);
+        let cases = [
+            ("2025-09-01T08:00:00Z", "2025-09-01T08:00:00+00:00"),
+            (
+                "Mon, 01 Sep 2025 10:00:00 CEST",
+                "2025-09-01T10:00:00+02:00",
+            ),
+            ("2025-09-01 10:00", "2025-09-01T10:00:00+02:00"),
+            ("2025-01-15", "2025-01-15T00:00:00+01:00"),
+        ];
+        for (written, parsed) in cases {
+            let got = parse_timestamp(written, CPH).map(|d| d.to_rfc3339());
+            assert_eq!(got.as_deref(), Some(parsed), "{written}");
+        }
+        assert_eq!(parse_timestamp("garbage", CPH), None);
     }
 }

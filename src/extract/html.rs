@@ -376,28 +376,23 @@ pub(super) fn block_lines(el: ElementRef) -> Vec<String> {
                 raw.push_str(t);
             }
         } else if let Some(e) = node.value().as_element()
-            && (matches!(
-                e.name(),
-                "p" | "br"
-                    | "div"
-                    | "li"
-                    | "h1"
-                    | "h2"
-                    | "h3"
-                    | "h4"
-                    | "h5"
-                    | "h6"
-                    | "blockquote"
-                    | "article"
-                    | "section"
-                    | "header"
-                    | "footer"
-                    | "dt"
-                    | "dd"
-                    | "figcaption"
-            ) || e
-                .attr("class")
-                .is_some_and(|c| c.contains("name") || c.contains("company")))
+            && (is_heading(e.name())
+                || matches!(
+                    e.name(),
+                    "p" | "br"
+                        | "div"
+                        | "li"
+                        | "blockquote"
+                        | "article"
+                        | "section"
+                        | "header"
+                        | "footer"
+                        | "dt"
+                        | "dd"
+                        | "figcaption"
+                )
+                || e.attr("class")
+                    .is_some_and(|c| c.contains("name") || c.contains("company")))
         {
             raw.push('\n');
         }

@@ -7,6 +7,7 @@ use atom_syndication::{
 use super::{Entry, FeedMeta, WriteError, categories, clean};
 
 pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> {
+    let failed = meta.render_error("Atom");
     let mut links = Vec::new();
     if let Some(url) = &meta.self_url {
         links.push(Link {
@@ -47,14 +48,8 @@ pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> 
                 indent_size: Some(2),
             },
         )
-        .map_err(|e| WriteError::Render {
-            what: format!("{} Atom", meta.class),
-            message: e.to_string(),
-        })?;
-    String::from_utf8(bytes).map_err(|e| WriteError::Render {
-        what: format!("{} Atom", meta.class),
-        message: e.to_string(),
-    })
+        .map_err(|e| failed(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| failed(e.to_string()))
 }
 
 fn entry(e: &Entry) -> AtomEntry {

@@ -52,6 +52,7 @@ struct Extension<'a> {
 }
 
 pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> {
+    let failed = meta.render_error("JSON Feed");
     let items = entries
         .iter()
         .map(|e| {
@@ -88,10 +89,7 @@ pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> 
         description: clean(&meta.description),
         items,
     };
-    let mut text = serde_json::to_string_pretty(&feed).map_err(|e| WriteError::Render {
-        what: format!("{} JSON Feed", meta.class),
-        message: e.to_string(),
-    })?;
+    let mut text = serde_json::to_string_pretty(&feed).map_err(|e| failed(e.to_string()))?;
     text.push('\n');
     Ok(text)
 }

@@ -6,6 +6,7 @@ use rss::{CategoryBuilder, ChannelBuilder, GuidBuilder, ItemBuilder};
 use super::{Entry, FeedMeta, WriteError, body_html, categories, clean};
 
 pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> {
+    let failed = meta.render_error("RSS");
     let items: Vec<rss::Item> = entries
         .iter()
         .map(|e| {
@@ -60,12 +61,6 @@ pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> 
         .build();
     let bytes = channel
         .pretty_write_to(Vec::new(), b' ', 2)
-        .map_err(|e| WriteError::Render {
-            what: format!("{} RSS", meta.class),
-            message: e.to_string(),
-        })?;
-    String::from_utf8(bytes).map_err(|e| WriteError::Render {
-        what: format!("{} RSS", meta.class),
-        message: e.to_string(),
-    })
+        .map_err(|e| failed(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| failed(e.to_string()))
 }

@@ -113,25 +113,20 @@ pub(super) fn is_inline(name: &str) -> bool {
 }
 
 pub(super) fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "ul"
-            | "ol"
-            | "table"
-            | "blockquote"
-            | "figure"
-            | "section"
-            | "article"
-            | "pre"
-            | "dl"
-    )
+    super::is_heading(name)
+        || matches!(
+            name,
+            "p" | "div"
+                | "ul"
+                | "ol"
+                | "table"
+                | "blockquote"
+                | "figure"
+                | "section"
+                | "article"
+                | "pre"
+                | "dl"
+        )
 }
 
 /// Text written straight into a container, gathered until a blank line or a block element.

@@ -257,14 +257,9 @@ impl<'a> Page<'a> {
             .parent()
             .and_then(ElementRef::wrap)
             .filter(|p| is_heading(p.value().name()))
-            .or_else(|| {
-                map.subtree(anchor)
-                    .iter()
-                    .copied()
-                    .find(|e| is_heading(e.value().name()))
-            })
             .map(|h| map.text(h))
-            .filter(|t| !t.is_empty());
+            .filter(|t| !t.is_empty())
+            .or_else(|| first_heading_text(map, anchor));
         own_heading
             .or_else(|| self.card_title(anchor, container))
             .or_else(|| Some(map.text(anchor)).filter(|t| !t.is_empty()))
@@ -275,14 +270,7 @@ impl<'a> Page<'a> {
                     .map(str::trim)
                     .filter(|t| t.split_whitespace().count() >= 3)
             })
-            .or_else(|| {
-                map.subtree(container)
-                    .iter()
-                    .copied()
-                    .find(|e| is_heading(e.value().name()))
-                    .map(|h| map.text(h))
-                    .filter(|t| !t.is_empty())
-            })
+            .or_else(|| first_heading_text(map, container))
             .or_else(|| anchor.attr("title"))
     }
 
@@ -348,6 +336,16 @@ impl<'a> Page<'a> {
             })
             .map(str::to_string)
     }
+}
+
+/// The text of the first heading in an element (itself included), if it has any.
+fn first_heading_text<'a>(map: &'a super::PageMap<'a>, el: ElementRef<'a>) -> Option<&'a str> {
+    map.subtree(el)
+        .iter()
+        .copied()
+        .find(|e| is_heading(e.value().name()))
+        .map(|h| map.text(h))
+        .filter(|t| !t.is_empty())
 }
 
 /// Whether a canonical URL is a site's home page (path `/`, no query).
