@@ -4,20 +4,17 @@ use crate::util::*;
 
 #[test]
 fn classify_prints_class_title_and_reason_per_item() {
-    feedsplit()
-        .args(["classify"])
-        .arg(corpus().join("seed.txt"))
+    Feedsplit::classify(corpus().join("seed.txt"))
         .assert()
         .success()
         .stdout(predicate::str::contains(
             "sponsored\tTillid i en Zero-Trust verden\tsponsored_label \"Annonceindlæg fra Trustworks\" at line 54",
         ))
         .stdout(predicate::str::contains("personnel\tHenrik Thøgersen – it-konsulent med fokus på salg, IT Confidence A/S"));
-    let out = feedsplit()
-        .args(["classify", "--json", "--explain"])
-        .arg(corpus().join("cw-article.html"))
-        .output()
-        .expect("run");
+    let out = Feedsplit::classify(corpus().join("cw-article.html"))
+        .arg("--json")
+        .arg("--explain")
+        .output();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let items = v["items"].as_array().expect("items");
@@ -36,10 +33,10 @@ fn classify_prints_class_title_and_reason_per_item() {
 #[test]
 fn explain_goes_to_stderr() {
     let tmp = tempfile::tempdir().expect("tmp");
-    feedsplit()
-        .args(["convert", "--explain", "--now", NOW, "-o"])
-        .arg(tmp.path())
-        .arg(corpus().join("mixed-feed.rss"))
+    Feedsplit::convert(corpus().join("mixed-feed.rss"))
+        .arg("--explain")
+        .now(NOW)
+        .out(tmp.path())
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -53,20 +50,17 @@ fn explain_goes_to_stderr() {
 #[test]
 fn explain_shows_runners_up_and_suspects() {
     let tmp = tempfile::tempdir().expect("tmp");
-    feedsplit()
-        .args(["classify", "--explain"])
-        .arg(corpus().join("hard-promo-unlabelled.html"))
+    Feedsplit::classify(corpus().join("hard-promo-unlabelled.html"))
+        .arg("--explain")
         .assert()
         .success()
         .stdout(predicate::str::contains(
             "editorial\tSådan vælger du den rigtige router",
         ))
         .stdout(predicate::str::contains("SUSPECT: promotional wording"));
-    let out = feedsplit()
-        .args(["classify", "--json"])
-        .arg(corpus().join("hard-paid-hire.html"))
-        .output()
-        .expect("run");
+    let out = Feedsplit::classify(corpus().join("hard-paid-hire.html"))
+        .arg("--json")
+        .output();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let paid = v["items"]
         .as_array()
@@ -77,19 +71,16 @@ fn explain_shows_runners_up_and_suspects() {
         .expect("paid hire");
     assert_eq!(paid["class"], "sponsored");
     assert_eq!(paid["decided_by"][0]["signal"], "sponsored_label");
-    let config = write_config(
-        tmp.path(),
-        &[(
+    let config = ConfigFile::new()
+        .source(
             "guide",
-            vec![
-                corpus()
-                    .join("hard-promo-unlabelled.html")
-                    .display()
-                    .to_string(),
-            ],
-        )],
-    );
-    let run = run_job(&config);
+            [corpus()
+                .join("hard-promo-unlabelled.html")
+                .display()
+                .to_string()],
+        )
+        .write(tmp.path());
+    let run = Feedsplit::job(&config).now(NOW).output();
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("; 1 suspect"), "{stdout}");
     assert!(
@@ -107,16 +98,17 @@ fn a_page_that_says_it_is_an_article_but_yields_none_is_reported() {
         </head><body><div class=\"player\"><video src=\"/v.mp4\"></video><span>02:14</span></div></body></html>";
     let path = tmp.path().join("video.html");
     std::fs::write(&path, page).expect("write");
-    feedsplit()
-        .args(["classify", "--explain"])
-        .arg(&path)
+    Feedsplit::classify(&path)
+        .arg("--explain")
         .assert()
         .success()
         .stdout(predicate::str::contains(
             "skipped\tVideo: Havnen i nat\tarticle not found",
         ));
-    let config = write_config(tmp.path(), &[("video", vec![path.display().to_string()])]);
-    let out = run_job(&config);
+    let config = ConfigFile::new()
+        .source("video", [path.display().to_string()])
+        .write(tmp.path());
+    let out = Feedsplit::job(&config).now(NOW).output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(

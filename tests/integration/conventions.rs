@@ -9,10 +9,7 @@ fn completions_man_page_and_a_starter_config() {
         ("zsh", "#compdef feedsplit"),
         ("fish", "complete -c feedsplit"),
     ] {
-        let out = feedsplit()
-            .args(["completions", shell])
-            .output()
-            .expect("completions");
+        let out = Feedsplit::command().args(["completions", shell]).output();
         assert!(out.status.success());
         let script = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -20,27 +17,26 @@ fn completions_man_page_and_a_starter_config() {
             "{shell}"
         );
     }
-    let man = feedsplit().arg("man").output().expect("man");
+    let man = Feedsplit::command().arg("man").output();
     let page = String::from_utf8_lossy(&man.stdout);
     assert!(man.status.success() && page.contains(".TH feedsplit") && page.contains("completions"));
     let tmp = tempfile::tempdir().expect("tmp");
     let path = tmp.path().join("feedsplit.toml");
-    feedsplit().arg("init").arg(&path).assert().success();
+    Feedsplit::command().arg("init").arg(&path).run();
     let written = std::fs::read_to_string(&path).expect("starter");
     assert!(written.contains("[[source]]") && written.contains("concurrency"));
     // A second init would overwrite someone's config: refused, unless forced.
-    feedsplit()
+    Feedsplit::command()
         .arg("init")
         .arg(&path)
         .assert()
         .code(predicate::ne(0))
         .stderr(predicate::str::contains("already exists"));
-    feedsplit()
+    Feedsplit::command()
         .arg("init")
         .arg(&path)
         .arg("--force")
-        .assert()
-        .success();
+        .run();
     // The starter config is valid: a run with its source pointed at a local page works.
     let page_path = tmp.path().join("page.html");
     std::fs::write(&page_path, article_page(1, SIDEBAR)).expect("page");
@@ -55,12 +51,7 @@ fn completions_man_page_and_a_starter_config() {
         })
         .collect();
     std::fs::write(&path, local).expect("config");
-    let out = run_with(&path, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    Feedsplit::job(&path).now(NOW).run();
     assert!(
         tmp.path()
             .join("feeds/computerworld/sponsored.rss")

@@ -167,39 +167,34 @@ fn unchanged_input_gives_identical_bytes_and_untouched_files() {
 #[test]
 fn source_date_epoch_fixes_now_for_undated_items() {
     let tmp = tempfile::tempdir().expect("tmp");
-    feedsplit()
+    Feedsplit::command()
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .args(["convert", "--name", "s", "-o"])
         .arg(tmp.path())
         .arg(corpus().join("seed.txt"))
-        .assert()
-        .success();
+        .run();
     let editorial = json(&tmp.path().join("s/editorial.json"));
     assert_eq!(
         editorial["items"][0]["date_published"],
         "2026-01-01T00:00:00+00:00"
     );
-    feedsplit()
+    Feedsplit::command()
         .env("SOURCE_DATE_EPOCH", "yesterday")
         .args(["convert", "-o"])
         .arg(tmp.path())
         .arg(corpus().join("seed.txt"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("SOURCE_DATE_EPOCH"));
+        .fails(1, "SOURCE_DATE_EPOCH");
 }
 
 #[test]
 fn formats_flag_limits_output_and_empty_classes_get_valid_feeds() {
     let tmp = tempfile::tempdir().expect("tmp");
-    feedsplit()
-        .args([
-            "convert", "--now", NOW, "--format", "atom", "--name", "neg", "-o",
-        ])
-        .arg(tmp.path())
-        .arg(corpus().join("neg-ad-slot.html"))
-        .assert()
-        .success();
+    Feedsplit::convert(corpus().join("neg-ad-slot.html"))
+        .now(NOW)
+        .args(["--format", "atom"])
+        .name("neg")
+        .out(tmp.path())
+        .run();
     let dir = tmp.path().join("neg");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .expect("dir")
@@ -236,29 +231,23 @@ fn user_rules_extend_the_builtin_labels() {
         </main></body></html>"#,
     )
     .expect("write page");
-    feedsplit()
-        .arg("classify")
-        .arg(&page)
+    Feedsplit::classify(&page)
         .assert()
         .success()
         .stdout(predicate::str::contains("editorial\tVind en rejse"));
     let rules = tmp.path().join("rules.toml");
     std::fs::write(&rules, "[sponsored]\nlabels = [\"Kundeindhold\"]\n").expect("write rules");
-    feedsplit()
-        .arg("classify")
+    Feedsplit::classify(&page)
         .arg("--rules")
         .arg(&rules)
-        .arg(&page)
         .assert()
         .success()
         .stdout(predicate::str::contains("sponsored\tVind en rejse"))
         .stdout(predicate::str::contains("editorial\tByrådet vedtager"));
     std::fs::write(&rules, "[sponsored]\nlabelz = [1]\n").expect("write rules");
-    feedsplit()
-        .arg("classify")
+    Feedsplit::classify(&page)
         .arg("--rules")
         .arg(&rules)
-        .arg(&page)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("rules.toml").and(predicate::str::contains("labelz")));
@@ -266,33 +255,21 @@ fn user_rules_extend_the_builtin_labels() {
 
 #[test]
 fn bad_input_fails_with_one_line_naming_it() {
-    let assert = feedsplit()
-        .args(["convert", "does-not-exist.html"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("does-not-exist.html: cannot read"));
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let stderr =
+        Feedsplit::convert("does-not-exist.html").fails(1, "does-not-exist.html: cannot read");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    feedsplit()
-        .args(["convert", "--input-kind", "feed"])
-        .arg(corpus().join("cw-article.html"))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "cw-article.html: not a readable feed",
-        ));
-    feedsplit().args(["convert"]).assert().code(2);
-    feedsplit()
-        .args(["convert", "--format", "pdf", "x"])
+    Feedsplit::convert(corpus().join("cw-article.html"))
+        .args(["--input-kind", "feed"])
+        .fails(1, "cw-article.html: not a readable feed");
+    Feedsplit::command().args(["convert"]).assert().code(2);
+    Feedsplit::convert("x")
+        .args(["--format", "pdf"])
         .assert()
         .code(2);
     // A bad --name is a usage error.
-    feedsplit()
-        .args(["convert", "--name", "../escape"])
-        .arg(corpus().join("seed.txt"))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--name"));
+    Feedsplit::convert(corpus().join("seed.txt"))
+        .name("../escape")
+        .fails(2, "--name");
 }
 
 #[test]
@@ -308,12 +285,10 @@ fn garbage_input_never_panics() {
     for (i, bytes) in inputs.iter().enumerate() {
         let path = tmp.path().join(format!("in{i}"));
         std::fs::write(&path, bytes).expect("write");
-        let out = feedsplit()
-            .args(["convert", "--now", NOW, "-o"])
-            .arg(tmp.path().join("out"))
-            .arg(&path)
-            .output()
-            .expect("run");
+        let out = Feedsplit::convert(&path)
+            .now(NOW)
+            .out(&tmp.path().join("out"))
+            .output();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!stderr.contains("panicked"), "input {i}: {stderr}");
         assert!(
@@ -331,10 +306,10 @@ fn fetches_urls_with_the_charset_from_the_header() {
         ("404 Not Found", "text/plain", b"gone".to_vec()),
     ]);
     let tmp = tempfile::tempdir().expect("tmp");
-    feedsplit()
-        .args(["convert", "--now", NOW, "--name", "web", "-o"])
-        .arg(tmp.path())
-        .arg(format!("{base}/nyheder/side.html"))
+    Feedsplit::convert(format!("{base}/nyheder/side.html"))
+        .now(NOW)
+        .name("web")
+        .out(tmp.path())
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -345,30 +320,23 @@ fn fetches_urls_with_the_charset_from_the_header() {
         personnel["items"][0]["_feedsplit"]["personnel"]["person"],
         "Åse Kjærgaard"
     );
-    feedsplit()
-        .args(["classify", &format!("{base}/missing")])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "/missing: server answered HTTP 404",
-        ));
+    Feedsplit::classify(format!("{base}/missing")).fails(1, "/missing: server answered HTTP 404");
 }
 
 #[test]
 fn reads_stdin_and_honours_input_kind() {
     let seed = std::fs::read(corpus().join("seed.txt")).expect("seed");
-    feedsplit()
-        .args(["classify", "-"])
-        .write_stdin(seed.clone())
+    Feedsplit::classify("-")
+        .stdin(seed.clone())
         .assert()
         .success()
         .stdout(predicate::str::contains(
             "sponsored\tTillid i en Zero-Trust verden",
         ));
     // Forced to read the text as HTML, it has no labelled blocks: no sponsored item.
-    feedsplit()
-        .args(["classify", "--input-kind", "html", "-"])
-        .write_stdin(seed)
+    Feedsplit::classify("-")
+        .args(["--input-kind", "html"])
+        .stdin(seed)
         .assert()
         .success()
         .stdout(predicate::str::contains("sponsored").not());
@@ -377,10 +345,10 @@ fn reads_stdin_and_honours_input_kind() {
 #[test]
 fn an_item_seen_in_two_inputs_is_one_item_with_both_sightings() {
     let tmp = tempfile::tempdir().expect("tmp");
-    feedsplit()
-        .args(["convert", "--now", NOW, "--name", "cw", "-o"])
-        .arg(tmp.path())
-        .arg(corpus().join("cw-article.html"))
+    Feedsplit::convert(corpus().join("cw-article.html"))
+        .now(NOW)
+        .name("cw")
+        .out(tmp.path())
         .arg(corpus().join("sponsored-article.html"))
         .assert()
         .success()
@@ -437,19 +405,16 @@ fn feed_and_page_input_is_sanitised_by_convert_and_run() {
             input.display()
         );
     }
-    let sources: Vec<(&str, Vec<String>)> = inputs
+    let names = ["a", "b", "c", "d"];
+    let config = inputs
         .iter()
-        .enumerate()
-        .map(|(i, p)| (["a", "b", "c", "d"][i], vec![p.display().to_string()]))
-        .collect();
-    let config = write_config(tmp.path(), &sources);
-    let out = run_job(&config);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for (name, _) in &sources {
+        .zip(names)
+        .fold(ConfigFile::new(), |file, (path, name)| {
+            file.source(name, [path.display().to_string()])
+        })
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
+    for name in names {
         for body in item_bodies(&tmp.path().join("out").join(name)) {
             assert_eq!(active_content(&body), None, "run {name}: {body}");
         }
@@ -473,16 +438,11 @@ fn deeply_nested_markup_is_refused_quickly_and_keeps_the_feeds() {
         ),
     )
     .expect("write");
-    feedsplit()
-        .args(["convert", "--name", "page", "-o"])
-        .arg(&out)
-        .arg(&deep)
+    Feedsplit::convert(&deep)
+        .name("page")
+        .out(&out)
         .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "deep.html: elements nested more than",
-        ));
+        .fails(1, "deep.html: elements nested more than");
     // The same inside a feed item's content.
     let feed = tmp.path().join("deep.rss");
     std::fs::write(
@@ -493,14 +453,11 @@ fn deeply_nested_markup_is_refused_quickly_and_keeps_the_feeds() {
         ),
     )
     .expect("write");
-    feedsplit()
-        .args(["convert", "--name", "page", "-o"])
-        .arg(&out)
-        .arg(&feed)
+    Feedsplit::convert(&feed)
+        .name("page")
+        .out(&out)
         .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("nested more than"));
+        .fails(1, "nested more than");
     assert_eq!(snapshot(tmp.path()).len(), before.len() + 2);
     for (path, bytes, _) in before {
         assert_eq!(
@@ -519,15 +476,9 @@ fn names_derived_from_inputs_stay_inside_the_output_directory() {
     std::fs::create_dir_all(&out).expect("out");
     let dots = tmp.path().join("...html");
     std::fs::copy(corpus().join("cw-article.html"), &dots).expect("copy");
-    feedsplit()
-        .args(["convert", "-o"])
-        .arg(&out)
-        .arg(&dots)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "...html: cannot name a feed set after it; pass --name",
-        ));
+    Feedsplit::convert(&dots)
+        .out(&out)
+        .fails(1, "...html: cannot name a feed set after it; pass --name");
     let entries: Vec<_> = std::fs::read_dir(tmp.path())
         .expect("dir")
         .map(|e| e.expect("entry").file_name())
@@ -547,9 +498,7 @@ fn undecodable_oversized_and_special_inputs_fail_and_keep_the_feeds() {
     let utf16: Vec<u8> = page.encode_utf16().flat_map(u16::to_le_bytes).collect();
     let utf16_path = tmp.path().join("utf16.html");
     std::fs::write(&utf16_path, utf16).expect("write");
-    feedsplit()
-        .args(["classify"])
-        .arg(&utf16_path)
+    Feedsplit::classify(&utf16_path)
         .assert()
         .success()
         .stdout(predicate::str::contains(
@@ -568,28 +517,23 @@ fn undecodable_oversized_and_special_inputs_fail_and_keep_the_feeds() {
         (vec![tmp.path().display().to_string()], "not a regular file"),
     ];
     for (args, message) in failing {
-        feedsplit()
+        Feedsplit::command()
             .args(["convert", "--name", "page", "-o"])
             .arg(&out)
             .args(&args)
             .timeout(std::time::Duration::from_secs(30))
-            .assert()
-            .code(1)
-            .stderr(predicate::str::contains(message));
+            .fails(1, message);
     }
     #[cfg(unix)]
     {
         let fifo = tmp.path().join("fifo.html");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if made.is_ok_and(|s| s.success()) {
-            feedsplit()
-                .args(["convert", "--name", "page", "-o"])
-                .arg(&out)
-                .arg(&fifo)
+            Feedsplit::convert(&fifo)
+                .name("page")
+                .out(&out)
                 .timeout(std::time::Duration::from_secs(30))
-                .assert()
-                .code(1)
-                .stderr(predicate::str::contains("fifo.html: not a regular file"));
+                .fails(1, "fifo.html: not a regular file");
         }
     }
     // Endless stdin stops at the size cap.
@@ -607,17 +551,13 @@ fn undecodable_oversized_and_special_inputs_fail_and_keep_the_feeds() {
 
 #[test]
 fn an_io_error_is_reported_once_and_http_in_capitals_is_a_url() {
-    let out = feedsplit()
-        .args(["classify", "does-not-exist.html"])
-        .output()
-        .expect("run");
+    let out = Feedsplit::classify("does-not-exist.html").output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
     let server = TestServer::start();
     server.set("/page", "text/html", labelled_article_page(3, "Annonce"));
     let upper = server.url("/page").replacen("http://", "HTTP://", 1);
-    feedsplit()
-        .args(["classify", &upper])
+    Feedsplit::classify(&upper)
         .assert()
         .success()
         .stdout(predicate::str::contains("sponsored\tHistorie nummer 3"));
@@ -632,11 +572,7 @@ fn a_sponsored_article_is_one_item_with_its_calls_to_action() {
     );
     let path = tmp.path().join("paid.html");
     std::fs::write(&path, page).expect("write");
-    let out = feedsplit()
-        .args(["classify"])
-        .arg(&path)
-        .output()
-        .expect("run");
+    let out = Feedsplit::classify(&path).output();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 1, "{stdout}");
@@ -657,10 +593,7 @@ fn tens_of_thousands_of_labels_on_one_page_do_not_stall_extraction() {
     )
     .expect("write");
     // A guard against work that grows with the square of the page, not a speed target.
-    feedsplit()
-        .args(["classify"])
-        .arg(&page)
+    Feedsplit::classify(&page)
         .timeout(std::time::Duration::from_secs(60))
-        .assert()
-        .success();
+        .run();
 }

@@ -25,21 +25,15 @@ fn second_run_gets_304s_and_writes_identical_bytes() {
     let feed = std::fs::read(corpus().join("mixed-feed.rss")).expect("feed");
     server.set("/rss", "application/rss+xml", feed);
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(
-        tmp.path(),
-        &[("news", vec![server.url("/"), server.url("/rss")])],
-    );
-    let first = run_job(&config);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    let config = ConfigFile::new()
+        .source("news", [server.url("/"), server.url("/rss")])
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
     assert!(server.take_log().iter().all(|(_, s)| *s == 200));
     let before = snapshot(&tmp.path().join("out"));
     assert_eq!(before.len(), 11, "nine feeds and two index files");
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let second = run_job(&config);
+    let second = Feedsplit::job(&config).now(NOW).output();
     assert!(second.status.success());
     let stdout = String::from_utf8_lossy(&second.stdout);
     assert!(stdout.contains("news: ok; fetched 0, not modified 2, failed 0; new: 0 editorial, 0 sponsored, 0 personnel"), "{stdout}");
@@ -106,8 +100,10 @@ fn new_teaser_is_one_new_item_and_a_vanished_teaser_stays() {
         ]),
     );
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(tmp.path(), &[("news", vec![server.url("/")])]);
-    assert!(run_job(&config).status.success());
+    let config = ConfigFile::new()
+        .source("news", [server.url("/")])
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
     server.set(
         "/",
         "text/html",
@@ -124,7 +120,7 @@ fn new_teaser_is_one_new_item_and_a_vanished_teaser_stays() {
             ),
         ]),
     );
-    let second = run_job(&config);
+    let second = Feedsplit::job(&config).now(NOW).output();
     let stdout = String::from_utf8_lossy(&second.stdout);
     assert!(
         stdout.contains("new: 0 editorial, 1 sponsored, 0 personnel"),
@@ -152,8 +148,8 @@ fn a_sidebar_repeated_on_five_article_pages_is_one_item_per_entry() {
         urls.push(server.url(&format!("/art/{n}")));
     }
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(tmp.path(), &[("news", urls)]);
-    let out = run_job(&config);
+    let config = ConfigFile::new().source("news", urls).write(tmp.path());
+    let out = Feedsplit::job(&config).now(NOW).output();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("new: 5 editorial, 1 sponsored, 2 personnel"),
@@ -173,11 +169,11 @@ fn a_failing_source_keeps_its_feeds_while_others_update() {
         front_page(&[("4/nyhed", "En nyhed fra kilde B om it", false)]),
     );
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(
-        tmp.path(),
-        &[("a", vec![server.url("/a")]), ("b", vec![server.url("/b")])],
-    );
-    assert!(run_job(&config).status.success());
+    let config = ConfigFile::new()
+        .source("a", [server.url("/a")])
+        .source("b", [server.url("/b")])
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
     let a_before = snapshot(&tmp.path().join("out/a"));
     server.set_status("/a", 500);
     server.set(
@@ -190,7 +186,7 @@ fn a_failing_source_keeps_its_feeds_while_others_update() {
     );
     // A 503 with Retry-After is waited out and retried.
     server.fail_next("/b", 503, Some(1));
-    let out = run_job(&config);
+    let out = Feedsplit::job(&config).now(NOW).output();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -216,8 +212,10 @@ fn robots_txt_is_obeyed() {
     );
     server.set("/private/page", "text/html", article_page(1, ""));
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(tmp.path(), &[("p", vec![server.url("/private/page")])]);
-    let out = run_job(&config);
+    let config = ConfigFile::new()
+        .source("p", [server.url("/private/page")])
+        .write(tmp.path());
+    let out = Feedsplit::job(&config).now(NOW).output();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("disallowed by robots.txt"));
     assert!(server.take_log().is_empty());
@@ -231,7 +229,7 @@ fn an_overlapping_run_is_refused_or_waits() {
     std::fs::create_dir_all(&out_dir).expect("dir");
     let lock = std::fs::File::create(out_dir.join(".feedsplit.lock")).expect("lock file");
     lock.lock().expect("hold the lock as a running job would");
-    let out = run_job(&config);
+    let out = Feedsplit::job(&config).now(NOW).output();
     assert_eq!(out.status.code(), Some(75));
     assert!(String::from_utf8_lossy(&out.stderr).contains("another feedsplit run holds the lock"));
     assert!(!out_dir.join("seed").exists());
@@ -239,11 +237,7 @@ fn an_overlapping_run_is_refused_or_waits() {
         std::thread::sleep(std::time::Duration::from_millis(300));
         drop(lock);
     });
-    let waited = feedsplit()
-        .args(["run", "--wait", "--now", NOW, "--config"])
-        .arg(&config)
-        .output()
-        .expect("run");
+    let waited = Feedsplit::job(&config).arg("--wait").now(NOW).output();
     release.join().expect("thread");
     assert!(
         waited.status.success(),
@@ -262,21 +256,16 @@ fn a_malformed_config_names_file_and_line_before_fetching() {
         "[output]\ndir = \"out\"\nitems_per_feed = \"lots\"\n\n[[source]]\nname = \"x\"\nurls = [\"http://127.0.0.1:9/\"]\n",
     )
     .expect("write");
-    run_fails_with(&path, "feedsplit.toml:3: ");
+    Feedsplit::job(&path).fails(1, "feedsplit.toml:3: ");
     std::fs::write(
         &path,
         "[[source]]\nname = \"x\"\nurls = [\"a.html\"]\ntimezone = \"Nowhere/City\"\n",
     )
     .expect("write");
-    feedsplit()
-        .args(["run", "--config"])
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("feedsplit.toml:4: ")
-                .and(predicate::str::contains("Nowhere/City")),
-        );
+    Feedsplit::job(&path).assert().code(1).stderr(
+        predicate::str::contains("feedsplit.toml:4: ")
+            .and(predicate::str::contains("Nowhere/City")),
+    );
     assert!(!tmp.path().join("out").exists());
 }
 
@@ -288,18 +277,14 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
     let page = labelled_article_page(7, "Annonceindlæg fra Skyhuset");
     server.set("/art/7", "text/html", page);
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config_with(
-        tmp.path(),
-        &[("news", vec![server.url("/")])],
+    let config = ConfigFile::new()
+        .source("news", [server.url("/")])
+        .fetch("follow_teasers = true")
+        .fetch("max_follow_per_run = 5")
         // The test server is on loopback, which followed links may reach only when allowed.
-        "follow_teasers = true\nmax_follow_per_run = 5\nallow_private_addresses = true",
-    );
-    let out = run_job(&config);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .fetch("allow_private_addresses = true")
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
     let sponsored = json(&tmp.path().join("out/news/sponsored.json"));
     let item = &sponsored["items"][0];
     assert_eq!(item["title"], "Historie om skyen");
@@ -318,7 +303,7 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
         "text/html",
         front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"),
     );
-    assert!(run_job(&config).status.success());
+    Feedsplit::job(&config).now(NOW).run();
     assert_eq!(server.take_log(), vec![("/".to_string(), 200)]);
 }
 
@@ -334,14 +319,16 @@ fn a_source_that_suddenly_yields_nothing_is_a_warning() {
         ]),
     );
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(tmp.path(), &[("news", vec![server.url("/")])]);
-    assert!(run_job(&config).status.success());
+    let config = ConfigFile::new()
+        .source("news", [server.url("/")])
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
     server.set(
         "/",
         "text/html",
         "<html><body><main><h1>Ny forside</h1><p>Intet her.</p></main></body></html>",
     );
-    let out = run_job(&config);
+    let out = Feedsplit::job(&config).now(NOW).output();
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -365,12 +352,12 @@ fn new_upstream_feed_items_are_checked_against_their_pages_once() {
     let page = labelled_article_page(9, "Sponsoreret indhold");
     server.set("/art/9", "text/html", page);
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config_with(
-        tmp.path(),
-        &[("feed", vec![server.url("/rss")])],
-        "check_feed_items = true\nallow_private_addresses = true",
-    );
-    assert!(run_job(&config).status.success());
+    let config = ConfigFile::new()
+        .source("feed", [server.url("/rss")])
+        .fetch("check_feed_items = true")
+        .fetch("allow_private_addresses = true")
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
     assert_eq!(
         titles_in(tmp.path(), "feed", "sponsored"),
         BTreeSet::from(["Guide til sikker cloud".to_string()])
@@ -401,16 +388,11 @@ fn followed_links_never_reach_private_addresses_unless_allowed() {
         server.set(&format!("/internal/{n}"), "text/html", page);
     }
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config_with(
-        tmp.path(),
-        &[("news", vec![server.url("/")])],
-        "follow_teasers = true",
-    );
-    let out = feedsplit()
-        .args(["run", "-v", "--now", NOW, "--config"])
-        .arg(&config)
-        .output()
-        .expect("run");
+    let config = ConfigFile::new()
+        .source("news", [server.url("/")])
+        .fetch("follow_teasers = true")
+        .write(tmp.path());
+    let out = Feedsplit::job(&config).arg("-v").now(NOW).output();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
@@ -424,12 +406,12 @@ fn followed_links_never_reach_private_addresses_unless_allowed() {
     // The operator may allow it, for an intranet.
     let allowed = tmp.path().join("allowed");
     std::fs::create_dir_all(&allowed).expect("dir");
-    let config = write_config_with(
-        &allowed,
-        &[("news", vec![server.url("/")])],
-        "follow_teasers = true\nallow_private_addresses = true",
-    );
-    assert!(run_job(&config).status.success());
+    let config = ConfigFile::new()
+        .source("news", [server.url("/")])
+        .fetch("follow_teasers = true")
+        .fetch("allow_private_addresses = true")
+        .write(&allowed);
+    Feedsplit::job(&config).now(NOW).run();
     let requested: Vec<String> = server.take_log().into_iter().map(|(p, _)| p).collect();
     assert!(
         requested.contains(&"/internal/7".to_string()),
@@ -443,8 +425,10 @@ fn a_304_to_a_first_request_is_a_failure_not_an_empty_feed() {
     server.set("/", "text/html", article_page(1, SIDEBAR));
     server.set_status("/", 304);
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config(tmp.path(), &[("news", vec![server.url("/")])]);
-    let out = run_job(&config);
+    let config = ConfigFile::new()
+        .source("news", [server.url("/")])
+        .write(tmp.path());
+    let out = Feedsplit::job(&config).now(NOW).output();
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("HTTP 304"),
@@ -462,18 +446,15 @@ fn items_past_retention_are_neither_new_nor_followed_again() {
     server.set("/", "text/html", front);
     server.set("/art/7", "text/html", article_page(7, ""));
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config_with(
-        tmp.path(),
-        &[("news", vec![server.url("/")])],
-        "follow_teasers = true\nallow_private_addresses = true",
-    );
-    let text = std::fs::read_to_string(&config)
-        .expect("config")
-        .replace("[output]\n", "[output]\nretention_days = 30\n");
-    std::fs::write(&config, text).expect("config");
+    let config = ConfigFile::new()
+        .source("news", [server.url("/")])
+        .fetch("follow_teasers = true")
+        .fetch("allow_private_addresses = true")
+        .output("retention_days = 30")
+        .write(tmp.path());
     let mut followed = Vec::new();
     for _ in 0..2 {
-        let out = run_job(&config);
+        let out = Feedsplit::job(&config).now(NOW).output();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{stdout}");
         assert!(stdout.contains("new: 0 editorial"), "{stdout}");
@@ -508,16 +489,16 @@ fn a_concurrent_run_keeps_one_request_at_a_time_per_host_and_the_delay() {
             ]
         })
         .collect();
-    let named: Vec<(&str, Vec<String>)> = sources
+    let config = sources
         .iter()
-        .map(|(n, u)| (n.as_str(), u.clone()))
-        .collect();
-    let config = write_config_with(
-        tmp.path(),
-        &named,
-        "host_delay_ms = 150\nrobots_txt = true\nconcurrency = 6",
-    );
-    let out = run_ok(&config, &[]);
+        .fold(ConfigFile::new(), |file, (name, urls)| {
+            file.source(name, urls.clone())
+        })
+        .fetch("host_delay_ms = 150")
+        .fetch("robots_txt = true")
+        .fetch("concurrency = 6")
+        .write(tmp.path());
+    let out = Feedsplit::job(&config).now(NOW).run();
     let delay = std::time::Duration::from_millis(150);
     for server in [&a, &b] {
         let requests = server.requests();
@@ -560,18 +541,18 @@ fn a_hanging_host_delays_only_its_own_source() {
     let hanging = SlowServer::start(std::time::Duration::ZERO, true);
     let quick = SlowServer::start(std::time::Duration::from_millis(20), false);
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config_with(
-        tmp.path(),
-        &[
-            ("stuck", vec![hanging.url("/page")]),
-            ("n1", vec![quick.url("/n1")]),
-            ("n2", vec![quick.url("/n2")]),
-            ("n3", vec![quick.url("/n3")]),
-        ],
-        "timeout_seconds = 3\nretries = 0\nrobots_txt = false\nconcurrency = 4",
-    );
+    let config = ConfigFile::new()
+        .source("stuck", [hanging.url("/page")])
+        .source("n1", [quick.url("/n1")])
+        .source("n2", [quick.url("/n2")])
+        .source("n3", [quick.url("/n3")])
+        .fetch("timeout_seconds = 3")
+        .fetch("retries = 0")
+        .fetch("robots_txt = false")
+        .fetch("concurrency = 4")
+        .write(tmp.path());
     let started = std::time::Instant::now();
-    let out = run_with(&config, &[]);
+    let out = Feedsplit::job(&config).now(NOW).output();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("stuck: FAILED"), "{stderr}");
@@ -600,15 +581,19 @@ fn one_request_at_a_time_or_sixteen_write_the_same_bytes() {
         server.set(&path, "text/html", article_page(i, sidebar));
         sources.push((format!("s{i}"), vec![server.url(&path)]));
     }
-    let named: Vec<(&str, Vec<String>)> = sources
+    let file = sources
         .iter()
-        .map(|(n, u)| (n.as_str(), u.clone()))
-        .collect();
+        .fold(ConfigFile::new(), |file, (name, urls)| {
+            file.source(name, urls.clone())
+        });
     let mut outputs = Vec::new();
     for concurrency in ["1", "16"] {
         let tmp = tempfile::tempdir().expect("tmp");
-        let config = write_config(tmp.path(), &named);
-        let out = run_with(&config, &["--concurrency", concurrency]);
+        let config = file.write(tmp.path());
+        let out = Feedsplit::job(&config)
+            .now(NOW)
+            .args(["--concurrency", concurrency])
+            .output();
         assert!(out.status.success());
         // Every feed and index file (the store and the lock left out), by path inside the run.
         let files: Vec<(PathBuf, Vec<u8>)> = snapshot(&tmp.path().join("out"))
@@ -629,12 +614,11 @@ fn a_source_s_urls_on_different_hosts_are_fetched_at_once() {
     let latency = std::time::Duration::from_millis(300);
     let (a, b) = SlowServer::pair(latency);
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = write_config_with(
-        tmp.path(),
-        &[("both", vec![a.url("/p1"), b.url("/p22")])],
-        "robots_txt = false",
-    );
-    run_ok(&config, &[]);
+    let config = ConfigFile::new()
+        .source("both", [a.url("/p1"), b.url("/p22")])
+        .fetch("robots_txt = false")
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
     let (ra, rb) = (a.requests(), b.requests());
     assert_eq!((ra.len(), rb.len()), (1, 1));
     assert!(

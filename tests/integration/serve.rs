@@ -173,7 +173,7 @@ fn serve_every_regenerates_under_the_run_lock() {
         "the scheduled run wrote the feeds and the index"
     );
     // While the server's schedule runs, a cron run may still take its turn under the lock.
-    let out = run_job(&config);
+    let out = Feedsplit::job(&config).now(NOW).output();
     assert!(matches!(out.status.code(), Some(0 | 75)));
     assert!(served.stop().success());
 }
@@ -271,7 +271,7 @@ fn serve_handles_odd_but_valid_requests() {
     );
     assert_eq!(status, 200);
     // --every too long to represent is a usage error.
-    feedsplit()
+    Feedsplit::command()
         .args([
             "serve",
             "--config",

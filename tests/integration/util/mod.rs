@@ -8,9 +8,11 @@ pub use std::net::TcpListener;
 pub use std::path::{Path, PathBuf};
 pub use std::sync::{Arc, Mutex};
 
-pub use assert_cmd::Command;
 pub use feedsplit::eval::Expected;
 pub use predicates::prelude::*;
+
+mod builder;
+pub use builder::{ConfigFile, Feedsplit};
 
 pub const NOW: &str = "2026-01-01T00:00:00Z";
 
@@ -24,12 +26,6 @@ pub fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus")
 }
 
-pub fn feedsplit() -> Command {
-    let mut cmd = Command::cargo_bin("feedsplit").expect("binary");
-    cmd.env_remove("SOURCE_DATE_EPOCH");
-    cmd
-}
-
 /// Every labelled page of the corpus, read with the same code `feedsplit eval` uses.
 pub fn labelled_fixtures() -> Vec<(PathBuf, Expected)> {
     let pages = feedsplit::eval::labelled_pages(&corpus()).expect("labelled corpus");
@@ -37,28 +33,15 @@ pub fn labelled_fixtures() -> Vec<(PathBuf, Expected)> {
     pages
 }
 
+/// `convert` of one input into `out` as the feed set `name`, at NOW, served under BASE; its
+/// summary line.
 pub fn convert(input: &Path, out: &Path, name: &str) -> String {
-    let output = feedsplit()
-        .args([
-            "convert",
-            "--now",
-            NOW,
-            "--base-url",
-            BASE,
-            "--name",
-            name,
-            "-o",
-        ])
-        .arg(out)
-        .arg(input)
-        .output()
-        .expect("run");
-    assert!(
-        output.status.success(),
-        "{}: {}",
-        input.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = Feedsplit::convert(input)
+        .now(NOW)
+        .args(["--base-url", BASE])
+        .name(name)
+        .out(out)
+        .run();
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -333,72 +316,9 @@ pub fn handle(mut stream: std::net::TcpStream, state: &Arc<Mutex<ServerState>>) 
 
 /// A config whose one source, "seed", is the seed page's text.
 pub fn seed_config(dir: &Path) -> PathBuf {
-    write_config(
-        dir,
-        &[(
-            "seed",
-            vec![corpus().join("seed.txt").display().to_string()],
-        )],
-    )
-}
-
-/// `run` with this config fails with exit 1 and an error containing `text`.
-pub fn run_fails_with(config: &Path, text: &str) {
-    feedsplit()
-        .args(["run", "--config"])
-        .arg(config)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(text));
-}
-
-/// A config with the given sources (name, URLs) writing into `dir`.
-pub fn write_config(dir: &Path, sources: &[(&str, Vec<String>)]) -> PathBuf {
-    write_config_with(dir, sources, "")
-}
-
-pub fn write_config_with(
-    dir: &Path,
-    sources: &[(&str, Vec<String>)],
-    fetch_extra: &str,
-) -> PathBuf {
-    // Quick defaults for tests, unless `fetch_extra` sets the key itself.
-    let defaults: String = [
-        "host_delay_ms = 0",
-        "retries = 1",
-        "max_retry_after_seconds = 2",
-    ]
-    .iter()
-    .filter(|d| {
-        let key = d.split(' ').next().unwrap_or("");
-        !fetch_extra
-            .lines()
-            .any(|l| l.starts_with(&format!("{key} ")))
-    })
-    .map(|d| format!("{d}\n"))
-    .collect();
-    let mut text = format!(
-        "[output]\ndir = \"out\"\nbase_url = \"http://127.0.0.1:8080/\"\n\n\
-         [fetch]\n{defaults}{fetch_extra}\n\n",
-    );
-    for (name, urls) in sources {
-        let urls: Vec<String> = urls.iter().map(|u| format!("\"{u}\"")).collect();
-        text.push_str(&format!(
-            "[[source]]\nname = \"{name}\"\nurls = [{}]\n\n",
-            urls.join(", ")
-        ));
-    }
-    let path = dir.join("feedsplit.toml");
-    std::fs::write(&path, text).expect("write config");
-    path
-}
-
-pub fn run_job(config: &Path) -> std::process::Output {
-    feedsplit()
-        .args(["run", "--now", NOW, "--config"])
-        .arg(config)
-        .output()
-        .expect("run")
+    ConfigFile::new()
+        .source("seed", [corpus().join("seed.txt").display().to_string()])
+        .write(dir)
 }
 
 pub fn titles_in(dir: &Path, source: &str, class: &str) -> BTreeSet<String> {
@@ -807,26 +727,6 @@ impl SlowServer {
     }
 }
 
-/// `run_with`, which must succeed.
-pub fn run_ok(config: &Path, extra: &[&str]) -> std::process::Output {
-    let out = run_with(config, extra);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-pub fn run_with(config: &Path, extra: &[&str]) -> std::process::Output {
-    feedsplit()
-        .args(["run", "--now", NOW, "--config"])
-        .arg(config)
-        .args(extra)
-        .output()
-        .expect("run")
-}
-
 /// Whether a tool is installed; on CI a missing tool is a failure (.ci/run installs it).
 pub fn have(tool: &str, args: &[&str]) -> bool {
     let found = std::process::Command::new(tool)
@@ -864,16 +764,10 @@ pub fn main_job_with_a_failure(tmp: &Path) -> PathBuf {
          [[source]]\nname = \"hostile\"\nurls = [\"hostile.rss\"]\n",
     );
     std::fs::write(&config, text).expect("config");
-    let out = feedsplit()
-        .args(["run", "--now", NOW, "--config"])
-        .arg(&config)
-        .output()
-        .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "the broken source fails the run"
-    );
+    // The broken source fails the run.
+    Feedsplit::job(&config)
+        .now(NOW)
+        .fails(1, "no-such-page.html");
     tmp.join("feeds")
 }
 
