@@ -100,9 +100,7 @@ fn new_teaser_is_one_new_item_and_a_vanished_teaser_stays() {
         ]),
     );
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = ConfigFile::new()
-        .source("news", [server.url("/")])
-        .write(tmp.path());
+    let config = news_config(&server, tmp.path());
     Feedsplit::job(&config).now(NOW).run();
     server.set(
         "/",
@@ -277,12 +275,8 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
     let page = labelled_article_page(7, "Annonceindlæg fra Skyhuset");
     server.set("/art/7", "text/html", page);
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = ConfigFile::new()
-        .source("news", [server.url("/")])
-        .fetch("follow_teasers = true")
+    let config = following(&server)
         .fetch("max_follow_per_run = 5")
-        // The test server is on loopback, which followed links may reach only when allowed.
-        .fetch("allow_private_addresses = true")
         .write(tmp.path());
     Feedsplit::job(&config).now(NOW).run();
     let sponsored = json(&tmp.path().join("out/news/sponsored.json"));
@@ -319,9 +313,7 @@ fn a_source_that_suddenly_yields_nothing_is_a_warning() {
         ]),
     );
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = ConfigFile::new()
-        .source("news", [server.url("/")])
-        .write(tmp.path());
+    let config = news_config(&server, tmp.path());
     Feedsplit::job(&config).now(NOW).run();
     server.set(
         "/",
@@ -406,11 +398,7 @@ fn followed_links_never_reach_private_addresses_unless_allowed() {
     // The operator may allow it, for an intranet.
     let allowed = tmp.path().join("allowed");
     std::fs::create_dir_all(&allowed).expect("dir");
-    let config = ConfigFile::new()
-        .source("news", [server.url("/")])
-        .fetch("follow_teasers = true")
-        .fetch("allow_private_addresses = true")
-        .write(&allowed);
+    let config = following(&server).write(&allowed);
     Feedsplit::job(&config).now(NOW).run();
     let requested: Vec<String> = server.take_log().into_iter().map(|(p, _)| p).collect();
     assert!(
@@ -425,9 +413,7 @@ fn a_304_to_a_first_request_is_a_failure_not_an_empty_feed() {
     server.set("/", "text/html", article_page(1, SIDEBAR));
     server.set_status("/", 304);
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = ConfigFile::new()
-        .source("news", [server.url("/")])
-        .write(tmp.path());
+    let config = news_config(&server, tmp.path());
     let out = Feedsplit::job(&config).now(NOW).output();
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -446,10 +432,7 @@ fn items_past_retention_are_neither_new_nor_followed_again() {
     server.set("/", "text/html", front);
     server.set("/art/7", "text/html", article_page(7, ""));
     let tmp = tempfile::tempdir().expect("tmp");
-    let config = ConfigFile::new()
-        .source("news", [server.url("/")])
-        .fetch("follow_teasers = true")
-        .fetch("allow_private_addresses = true")
+    let config = following(&server)
         .output("retention_days = 30")
         .write(tmp.path());
     let mut followed = Vec::new();

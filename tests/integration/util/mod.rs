@@ -314,6 +314,22 @@ pub fn handle(mut stream: std::net::TcpStream, state: &Arc<Mutex<ServerState>>) 
     let _ = stream.write_all(&body);
 }
 
+/// A config whose one source, "news", is the test server's front page.
+pub fn news_config(server: &TestServer, dir: &Path) -> PathBuf {
+    ConfigFile::new()
+        .source("news", [server.url("/")])
+        .write(dir)
+}
+
+/// `news_config` with teasers followed; the test server is on loopback, which followed links
+/// may reach only when allowed.
+pub fn following(server: &TestServer) -> ConfigFile {
+    ConfigFile::new()
+        .source("news", [server.url("/")])
+        .fetch("follow_teasers = true")
+        .fetch("allow_private_addresses = true")
+}
+
 /// A config whose one source, "seed", is the seed page's text.
 pub fn seed_config(dir: &Path) -> PathBuf {
     ConfigFile::new()
