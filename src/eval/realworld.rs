@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{EvalError, run_page};
 use crate::extract::identity::canonical_url;
 use crate::model::{Block, Class, Classified};
-use crate::rules::{Rules, normalize};
+use crate::rules::{Rules, normalize, squeeze};
 
 #[derive(Debug, Deserialize)]
 struct PageLabel {
@@ -200,10 +200,7 @@ fn link_key(link: &str) -> String {
 
 /// Titles as compared: folded, whitespace collapsed.
 fn title_key(title: &str) -> String {
-    normalize(title)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    squeeze(&normalize(title))
 }
 
 fn same_title(a: &str, b: &str) -> bool {

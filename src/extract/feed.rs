@@ -238,7 +238,7 @@ fn notice(
     cx: &Context,
     evidence: &mut Vec<Evidence>,
 ) -> Option<crate::model::Personnel> {
-    let text = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = crate::rules::squeeze(plain);
     let signs = cx.rules.notice_signs(&text);
     if let Some(cat) = category {
         evidence.push(Evidence {

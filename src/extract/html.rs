@@ -398,7 +398,7 @@ pub(super) fn block_lines(el: ElementRef) -> Vec<String> {
         }
     }
     raw.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(crate::rules::squeeze)
         .filter(|l| !l.is_empty())
         .collect()
 }

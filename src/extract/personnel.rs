@@ -2,7 +2,7 @@
 
 use super::dates::parse_written_date;
 use crate::model::Personnel;
-use crate::rules::Rules;
+use crate::rules::{Rules, squeeze};
 
 impl Personnel {
     /// `Person – Role, Company`, with what is known.
@@ -85,11 +85,6 @@ pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Pers
     p
 }
 
-/// White space collapsed (notices carry doubled spaces and stray line breaks).
-fn squeeze(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The tag with its first letter in upper case, as the column prints it.
 fn display_tag(tag: &str) -> String {
     let mut chars = tag.chars();
@@ -148,7 +143,7 @@ pub(crate) fn notice_items(
         .into_iter()
         .map(|entry| {
             let p = parse_notice(entry.text, &entry.extra, rules);
-            let text = entry.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let text = squeeze(entry.text);
             let mut evidence = vec![Evidence {
                 signal: Signal::PersonnelSection,
                 matched: section.to_string(),

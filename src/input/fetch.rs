@@ -197,16 +197,7 @@ pub fn fetch(
             request = request.header("If-Modified-Since", lm);
         }
     }
-    let transport = |e: ureq::Error| match e {
-        ureq::Error::Other(inner) if inner.is::<PrivateAddress>() => FetchError::Refused {
-            url: url.to_string(),
-            message: inner.to_string(),
-        },
-        e => FetchError::Transport {
-            url: url.to_string(),
-            message: e.to_string(),
-        },
-    };
+    let transport = |e| transport_error(url, e);
     let mut response = request.call().map_err(transport)?;
     let status = response.status().as_u16();
     let header = |name: &str| {
@@ -257,6 +248,20 @@ pub fn fetch(
         validators: got,
         retry_after,
     })
+}
+
+/// A failed request as a fetch error: a refused private address, or a transport failure.
+fn transport_error(url: &str, e: ureq::Error) -> FetchError {
+    match e {
+        ureq::Error::Other(inner) if inner.is::<PrivateAddress>() => FetchError::Refused {
+            url: url.to_string(),
+            message: inner.to_string(),
+        },
+        e => FetchError::Transport {
+            url: url.to_string(),
+            message: e.to_string(),
+        },
+    }
 }
 
 /// A client for one request: no status as an error, the options' limits, and under

@@ -19,7 +19,7 @@ pub use schema::{
     SiteRules, SponsoredRules, TagRule, one_line,
 };
 pub use sections::{NoticeSigns, NoticeTag};
-pub use text::{Folded, normalize};
+pub use text::{Folded, normalize, squeeze};
 
 use crate::model::NoticeKind;
 use text::{Phrases, first_word};

@@ -518,7 +518,7 @@ mod tests {
         // The same text `ElementRef::text` gives, collapsed (this page has no scripts).
         for el in map.elements() {
             let want = el.text().collect::<Vec<_>>().join(" ");
-            let want = want.split_whitespace().collect::<Vec<_>>().join(" ");
+            let want = crate::rules::squeeze(&want);
             assert_eq!(map.text(*el), want);
         }
         let mut regions = Regions::default();
