@@ -247,7 +247,6 @@ impl Config {
     }
 }
 
-/// The 1-based line of a byte offset.
 /// The config file's text, for errors that name its path and line and for paths relative to it.
 struct ConfigText<'t> {
     text: &'t str,
@@ -311,10 +310,7 @@ impl ConfigText<'_> {
         if !crate::write::valid_name(&s.name) {
             return Err(self.invalid_at(
                 &at,
-                format!(
-                    "source name {:?}: use letters, digits, '-', '_' and '.' only",
-                    s.name
-                ),
+                format!("source name {:?}: {}", s.name, crate::write::NAME_RULE),
             ));
         }
         if earlier.iter().any(|o| o.name == s.name) {
@@ -388,6 +384,7 @@ fn source_rules(s: &SourceConfig, mut hosts: Vec<String>) -> RulesFile {
     rules
 }
 
+/// The 1-based line of a byte offset.
 fn line_at(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())]
         .iter()

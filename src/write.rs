@@ -101,8 +101,11 @@ pub struct Layout {
     pub ttl: Option<u32>,
 }
 
+/// What a feed set's name may hold, as errors say it.
+pub const NAME_RULE: &str = "use letters, digits, '-', '_' and '.', not starting with '.'";
+
 /// A feed set's name is a directory under the output directory and part of every feed URL:
-/// letters, digits, '-', '_' and '.', not starting with '.'.
+/// see `NAME_RULE`.
 pub fn valid_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with('.') && name.chars().all(valid_name_char)
 }
@@ -112,6 +115,11 @@ pub fn valid_name_char(c: char) -> bool {
 }
 
 impl Layout {
+    /// A feed's title: the feed set's name and what the class holds.
+    pub fn feed_title(&self, class: Class) -> String {
+        format!("{} – {}", self.name, class_title(class))
+    }
+
     /// `NAME/CLASS.EXT`: where a feed lives below the output directory, and below the base URL.
     pub fn relative(&self, class: Class, format: Format) -> String {
         format!("{}/{}.{}", self.name, class.as_str(), format.extension())
@@ -171,7 +179,7 @@ pub fn write_feeds(
             let meta = FeedMeta {
                 name: layout.name.clone(),
                 class,
-                title: format!("{} – {}", layout.name, class_title(class)),
+                title: layout.feed_title(class),
                 description: class_description(class).to_string(),
                 site_link: layout.site_link.clone(),
                 self_url: layout.url(class, format),

@@ -188,8 +188,6 @@ fn parse_name(name: &str) -> Result<String, String> {
     if write::valid_name(name) {
         Ok(name.to_string())
     } else {
-        Err(format!(
-            "{name:?}: use letters, digits, '-', '_' and '.', not starting with '.'"
-        ))
+        Err(format!("{name:?}: {}", write::NAME_RULE))
     }
 }

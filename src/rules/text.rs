@@ -87,15 +87,15 @@ pub(super) fn fold(text: &str, limit: usize) -> (String, bool) {
     (n.text, longer)
 }
 
-/// Text folded for matching: compatibility forms and accents removed (NFKD), confusables mapped
-/// to Latin, zero-width characters removed, lower case, æ/ø/å and umlauts folded, white space
-/// collapsed and trimmed.
 /// White space collapsed to single spaces, trimmed (notices carry doubled spaces and stray
 /// line breaks).
 pub fn squeeze(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Text folded for matching: compatibility forms and accents removed (NFKD), confusables mapped
+/// to Latin, zero-width characters removed, lower case, æ/ø/å and umlauts folded, white space
+/// collapsed and trimmed.
 pub fn normalize(text: &str) -> String {
     fold(text, usize::MAX).0
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use html_escape::encode_double_quoted_attribute as attr;
 
 use super::status::Status;
-use super::{Format, Layout, WriteError, class_title, write_atomic};
+use super::{Format, Layout, WriteError, write_atomic};
 use crate::model::Class;
 
 /// Writes both index files for the feed sets laid out by `layouts`. Returns whether either
@@ -40,7 +40,7 @@ fn opml(layouts: &[Layout]) -> String {
             continue;
         };
         for class in Class::ALL {
-            let title = format!("{} – {}", layout.name, class_title(class));
+            let title = layout.feed_title(class);
             let site = layout
                 .site_link
                 .as_deref()

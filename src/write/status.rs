@@ -79,7 +79,7 @@ pub fn page(
                 head.push_str(&format!(
                     "<link rel=\"alternate\" type=\"{}\" title=\"{}\" href=\"{}\">\n",
                     f.content_type(),
-                    attr(&format!("{} – {}", layout.name, class_title(class))),
+                    attr(&layout.feed_title(class)),
                     attr(&href(layout, class, f))
                 ));
             }
