@@ -102,11 +102,7 @@ mod tests {
     }
 
     fn ev(signal: Signal) -> Evidence {
-        Evidence {
-            signal,
-            matched: "m".into(),
-            location: "l".into(),
-        }
+        Evidence::new(signal, "m", "l")
     }
 
     #[test]

@@ -217,11 +217,7 @@ pub(crate) fn disclosure_evidence(
             .filter(|(i, _)| i + 3 >= count || short[*i])
             .find_map(|(_, p)| find(p))
     };
-    let evidence = |signal, matched| Evidence {
-        signal,
-        matched,
-        location: location.to_string(),
-    };
+    let evidence = |signal, matched: String| Evidence::new(signal, matched, location);
     if let Some(d) = placed(&|p| rules.disclosure(p)) {
         return vec![evidence(Signal::SponsoredDisclosure, d)];
     }

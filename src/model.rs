@@ -126,6 +126,20 @@ pub struct Evidence {
     pub location: String,
 }
 
+impl Evidence {
+    pub fn new(
+        signal: Signal,
+        matched: impl Into<String>,
+        location: impl Into<String>,
+    ) -> Evidence {
+        Evidence {
+            signal,
+            matched: matched.into(),
+            location: location.into(),
+        }
+    }
+}
+
 /// An item found in a document, before classification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {

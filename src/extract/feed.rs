@@ -186,21 +186,21 @@ fn paid_signs(
         personnel_category: None,
     };
     if let Some((label, rest)) = rules.sponsored_title_label(raw_title) {
-        signs.evidence.push(Evidence {
-            signal: Signal::SponsoredTitlePrefix,
-            matched: label.label,
-            location: format!("{location} title"),
-        });
+        signs.evidence.push(Evidence::new(
+            Signal::SponsoredTitlePrefix,
+            label.label,
+            format!("{location} title"),
+        ));
         signs.title = rest;
     }
     for cat in &entry.categories {
         let term = cat.label.as_deref().unwrap_or(&cat.term);
         if let Some(m) = rules.sponsored_label(term) {
-            signs.evidence.push(Evidence {
-                signal: Signal::SponsoredCategory,
-                matched: term.to_string(),
-                location: format!("{location} category"),
-            });
+            signs.evidence.push(Evidence::new(
+                Signal::SponsoredCategory,
+                term.to_string(),
+                format!("{location} category"),
+            ));
             signs.sponsor = signs.sponsor.or(m.sponsor);
         } else if rules.is_personnel_category(term) {
             signs.personnel_category = Some(term.to_string());
@@ -209,21 +209,21 @@ fn paid_signs(
     if let Some(url) = link
         && let Some(path) = rules.sponsored_url_path(url, base.and_then(|b| b.host_str()))
     {
-        signs.evidence.push(Evidence {
-            signal: Signal::SponsoredUrl,
-            matched: path,
-            location: format!("{location} link"),
-        });
+        signs.evidence.push(Evidence::new(
+            Signal::SponsoredUrl,
+            path,
+            format!("{location} link"),
+        ));
     }
     // A sponsor named in the text's first line: "Annonceindlæg fra X".
     if let Some(first) = plain.lines().next()
         && let Some(m) = rules.sponsored_label(first)
     {
-        signs.evidence.push(Evidence {
-            signal: Signal::SponsoredLabel,
-            matched: first.to_string(),
-            location: format!("{location} content"),
-        });
+        signs.evidence.push(Evidence::new(
+            Signal::SponsoredLabel,
+            first.to_string(),
+            format!("{location} content"),
+        ));
         signs.sponsor = signs.sponsor.or(m.sponsor);
     }
     signs
@@ -241,18 +241,18 @@ fn notice(
     let text = crate::rules::squeeze(plain);
     let signs = cx.rules.notice_signs(&text);
     if let Some(cat) = category {
-        evidence.push(Evidence {
-            signal: Signal::PersonnelCategory,
-            matched: cat,
-            location: format!("{location} category"),
-        });
+        evidence.push(Evidence::new(
+            Signal::PersonnelCategory,
+            cat,
+            format!("{location} category"),
+        ));
     }
     if let Some(tag) = signs.tag.filter(|_| signs.shaped) {
-        evidence.push(Evidence {
-            signal: Signal::PersonnelTag,
-            matched: tag.tag,
-            location: format!("{location} content"),
-        });
+        evidence.push(Evidence::new(
+            Signal::PersonnelTag,
+            tag.tag,
+            format!("{location} content"),
+        ));
     }
     evidence
         .iter()

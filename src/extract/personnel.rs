@@ -144,17 +144,17 @@ pub(crate) fn notice_items(
         .map(|entry| {
             let p = parse_notice(entry.text, &entry.extra, rules);
             let text = squeeze(entry.text);
-            let mut evidence = vec![Evidence {
-                signal: Signal::PersonnelSection,
-                matched: section.to_string(),
-                location: entry.location.to_string(),
-            }];
+            let mut evidence = vec![Evidence::new(
+                Signal::PersonnelSection,
+                section.to_string(),
+                entry.location.to_string(),
+            )];
             if let Some(tag) = &p.tag {
-                evidence.push(Evidence {
-                    signal: Signal::PersonnelTag,
-                    matched: tag.clone(),
-                    location: entry.location.to_string(),
-                });
+                evidence.push(Evidence::new(
+                    Signal::PersonnelTag,
+                    tag.clone(),
+                    entry.location.to_string(),
+                ));
             }
             Item {
                 id: super::identity::personnel_id(authority, &p)

@@ -236,11 +236,11 @@ impl Reader<'_> {
             sponsor,
             personnel: None,
             block: Block::SponsoredTeaser,
-            evidence: vec![Evidence {
-                signal: Signal::SponsoredLabel,
-                matched: label_text.to_string(),
-                location: format!("line {number}"),
-            }],
+            evidence: vec![Evidence::new(
+                Signal::SponsoredLabel,
+                label_text.to_string(),
+                format!("line {number}"),
+            )],
         });
     }
 

@@ -13,11 +13,7 @@ fn item(id: &str, evidence: Vec<Evidence>) -> Item {
 }
 
 fn label() -> Evidence {
-    Evidence {
-        signal: Signal::SponsoredLabel,
-        matched: "Annonce".into(),
-        location: "line 1".into(),
-    }
+    Evidence::new(Signal::SponsoredLabel, "Annonce", "line 1")
 }
 
 #[test]

@@ -22,11 +22,7 @@ impl<'a> Page<'a> {
         let mut evidence = Vec::new();
         let mut title = self.text(h1).to_string();
         if let Some((m, rest)) = rules.sponsored_title_label(&title) {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredTitlePrefix,
-                matched: m.label,
-                location: "h1".into(),
-            });
+            evidence.push(Evidence::new(Signal::SponsoredTitlePrefix, m.label, "h1"));
             title = rest;
         }
         let ld = json_ld(map);
@@ -36,11 +32,7 @@ impl<'a> Page<'a> {
             .as_deref()
             .and_then(|l| rules.sponsored_url_path(l, self.host.as_deref()))
         {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredUrl,
-                matched: path,
-                location: "canonical URL".into(),
-            });
+            evidence.push(Evidence::new(Signal::SponsoredUrl, path, "canonical URL"));
         }
         let (published, author) = self.article_date_and_author(article, &ld);
         let lede_el = self

@@ -17,12 +17,8 @@ struct Found {
 }
 
 impl Found {
-    fn push(&mut self, signal: Signal, matched: String, location: String) {
-        let e = Evidence {
-            signal,
-            matched,
-            location,
-        };
+    fn push(&mut self, signal: Signal, matched: impl Into<String>, location: impl Into<String>) {
+        let e = Evidence::new(signal, matched, location);
         if !self.evidence.contains(&e) {
             self.evidence.push(e);
         }
@@ -209,11 +205,7 @@ impl<'a> Page<'a> {
                 );
             }
             if self.site_sponsored.is_root(map, el) {
-                found.push(
-                    Signal::SponsoredSelector,
-                    describe(el),
-                    "site profile".into(),
-                );
+                found.push(Signal::SponsoredSelector, describe(el), "site profile");
             }
         }
     }
@@ -283,11 +275,11 @@ impl<'a> Page<'a> {
             };
             if let Some(m) = label {
                 sponsor = sponsor.or(m.sponsor);
-                evidence.push(Evidence {
-                    signal: Signal::SponsoredLabel,
-                    matched: text.to_string(),
-                    location: format!("{} above the article text", describe(el)),
-                });
+                evidence.push(Evidence::new(
+                    Signal::SponsoredLabel,
+                    text.to_string(),
+                    format!("{} above the article text", describe(el)),
+                ));
             }
         }
         sponsor
@@ -305,15 +297,11 @@ impl<'a> Page<'a> {
                 }
                 let text = self.text(a);
                 if rules.sponsored_label(text).is_some() {
-                    evidence.push(Evidence {
-                        signal: Signal::SponsoredCategory,
-                        matched: text.to_string(),
-                        location: format!(
-                            "{} (rel=\"{}\")",
-                            describe(a),
-                            a.attr("rel").unwrap_or("")
-                        ),
-                    });
+                    evidence.push(Evidence::new(
+                        Signal::SponsoredCategory,
+                        text.to_string(),
+                        format!("{} (rel=\"{}\")", describe(a), a.attr("rel").unwrap_or("")),
+                    ));
                     break;
                 }
             }
@@ -328,11 +316,7 @@ impl<'a> Page<'a> {
                 .as_deref()
                 .and_then(|t| rules.sponsored_title_label(t))
             {
-                evidence.push(Evidence {
-                    signal: Signal::SponsoredTitlePrefix,
-                    matched: m.label,
-                    location: place.into(),
-                });
+                evidence.push(Evidence::new(Signal::SponsoredTitlePrefix, m.label, place));
                 break;
             }
         }
@@ -347,11 +331,11 @@ impl<'a> Page<'a> {
             .flat_map(|c| map.descendants(*c).iter().copied())
             .find(|a| a.value().name() == "a" && rules.sponsored_label(self.text(*a)).is_some())
         {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredCategory,
-                matched: self.text(a).to_string(),
-                location: format!("{} (breadcrumb)", describe(a)),
-            });
+            evidence.push(Evidence::new(
+                Signal::SponsoredCategory,
+                self.text(a).to_string(),
+                format!("{} (breadcrumb)", describe(a)),
+            ));
         }
     }
 
@@ -368,11 +352,11 @@ impl<'a> Page<'a> {
         for el in [Some(article), body_el].into_iter().flatten() {
             for name in ["class", "id"] {
                 if let Some(tok) = el.attr(name).and_then(|v| rules.sponsored_class(v)) {
-                    evidence.push(Evidence {
-                        signal: Signal::SponsoredMarkup,
-                        matched: format!("{name}=\"{tok}\""),
-                        location: describe(el),
-                    });
+                    evidence.push(Evidence::new(
+                        Signal::SponsoredMarkup,
+                        format!("{name}=\"{tok}\""),
+                        describe(el),
+                    ));
                 }
             }
         }
@@ -385,20 +369,16 @@ impl<'a> Page<'a> {
         {
             if let Some(m) = rules.sponsored_label(&section) {
                 sponsor = sponsor.or(m.sponsor);
-                evidence.push(Evidence {
-                    signal: Signal::SponsoredCategory,
-                    matched: section,
-                    location: "meta article:section".into(),
-                });
+                evidence.push(Evidence::new(
+                    Signal::SponsoredCategory,
+                    section,
+                    "meta article:section",
+                ));
             }
         }
         for ty in ld.iter().flat_map(types_of) {
             if rules.is_sponsored_schema(&ty) {
-                evidence.push(Evidence {
-                    signal: Signal::SponsoredSchema,
-                    matched: ty,
-                    location: "JSON-LD @type".into(),
-                });
+                evidence.push(Evidence::new(Signal::SponsoredSchema, ty, "JSON-LD @type"));
             }
         }
         sponsor

@@ -196,11 +196,11 @@ impl<'a> Page<'a> {
         evidence.extend(self.link_evidence(anchor, &href));
         let mut title = self.teaser_title(anchor, container)?.to_string();
         if let Some((m, rest)) = rules.sponsored_title_label(&title) {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredTitlePrefix,
-                matched: m.label,
-                location: describe(anchor),
-            });
+            evidence.push(Evidence::new(
+                Signal::SponsoredTitlePrefix,
+                m.label,
+                describe(anchor),
+            ));
             title = rest;
         }
         // A link whose whole text is a label leads to the paid section; it is none of its items.
@@ -223,11 +223,11 @@ impl<'a> Page<'a> {
             .as_deref()
             .and_then(|b| rules.weak_label(&crate::rules::Folded::new(b)))
         {
-            evidence.push(Evidence {
-                signal: Signal::WeakDisclosure,
-                matched: w,
-                location: describe(container),
-            });
+            evidence.push(Evidence::new(
+                Signal::WeakDisclosure,
+                w,
+                describe(container),
+            ));
         }
         Some(Item {
             id: href.clone(),
@@ -281,18 +281,14 @@ impl<'a> Page<'a> {
             r.split_whitespace()
                 .any(|t| t.eq_ignore_ascii_case("sponsored"))
         }) {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredRel,
-                matched: "rel=\"sponsored\"".into(),
-                location: describe(anchor),
-            });
+            evidence.push(Evidence::new(
+                Signal::SponsoredRel,
+                "rel=\"sponsored\"",
+                describe(anchor),
+            ));
         }
         if let Some(path) = self.rules().sponsored_url_path(href, self.host.as_deref()) {
-            evidence.push(Evidence {
-                signal: Signal::SponsoredUrl,
-                matched: path,
-                location: describe(anchor),
-            });
+            evidence.push(Evidence::new(Signal::SponsoredUrl, path, describe(anchor)));
         }
         evidence
     }
