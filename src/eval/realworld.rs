@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{EvalError, run_page};
+use super::{EvalError, axis_name, run_page};
 use crate::extract::identity::canonical_url;
 use crate::model::{Block, Class, Classified};
 use crate::rules::{Rules, normalize, squeeze};
@@ -14,15 +14,28 @@ use crate::rules::{Rules, normalize, squeeze};
 #[derive(Debug, Deserialize)]
 struct PageLabel {
     file: String,
-    main_article: String,
+    /// The page's own article's class, or "none" for a page without one.
+    #[serde(deserialize_with = "class_or_none")]
+    main_article: Option<Class>,
     #[serde(default)]
-    also_ok: Option<String>,
+    also_ok: Option<Class>,
     #[serde(default)]
     main_title: String,
     #[serde(default)]
     sponsored_items: Vec<PaidLabel>,
     #[serde(default)]
     personnel_items: Vec<PersonLabel>,
+}
+
+/// A class name, or "none".
+fn class_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Class>, D::Error> {
+    let name = String::deserialize(d)?;
+    match name.as_str() {
+        "none" => Ok(None),
+        other => Class::parse(other)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown class {other:?}"))),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -210,17 +223,19 @@ fn same_title(a: &str, b: &str) -> bool {
 
 fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> PageScore {
     let main = items.iter().find(|c| c.item.block == Block::Article);
-    let predicted = main.map_or("none", |c| c.class.as_str());
-    let acceptable =
-        |class: &str| label.main_article == class || label.also_ok.as_deref() == Some(class);
+    let predicted = main.map(|c| c.class);
+    let acceptable = |class: Option<Class>| {
+        label.main_article == class || label.also_ok.is_some_and(|o| Some(o) == class)
+    };
     let main_ok = acceptable(predicted);
+    let labelled = axis_name(label.main_article);
     let mut page = PageScore {
         file: label.file.clone(),
-        main_labelled: match &label.also_ok {
-            Some(o) => format!("{} (or {o})", label.main_article),
-            None => label.main_article.clone(),
+        main_labelled: match label.also_ok {
+            Some(o) => format!("{labelled} (or {o})"),
+            None => labelled.to_string(),
         },
-        main_predicted: predicted.to_string(),
+        main_predicted: axis_name(predicted).to_string(),
         main_ok,
         paid_labelled: label.sponsored_items.len(),
         personnel_labelled: label.personnel_items.len(),
@@ -230,18 +245,20 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
     summary.main_right += usize::from(main_ok);
     if !main_ok {
         page.misses.push(format!(
-            "main article {:?}: labelled {}, got {predicted}{}",
+            "main article {:?}: labelled {}, got {}{}",
             label.main_title,
             page.main_labelled,
+            page.main_predicted,
             main.map(|c| format!(" ({})", c.reason_text()))
                 .unwrap_or_default()
         ));
     }
-    if label.main_article == "sponsored" && label.also_ok.is_none() {
+    let sponsored = Some(Class::Sponsored);
+    if label.main_article == sponsored && label.also_ok.is_none() {
         summary.sponsored_posts += 1;
-        summary.sponsored_posts_found += usize::from(predicted == "sponsored");
+        summary.sponsored_posts_found += usize::from(predicted == sponsored);
     }
-    if predicted == "sponsored" && !acceptable("sponsored") {
+    if predicted == sponsored && !acceptable(sponsored) {
         summary.journalism_in_sponsored += 1;
     }
     // The items outside the page's own article.
