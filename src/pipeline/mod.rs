@@ -80,8 +80,13 @@ pub enum Read {
     NotModified,
 }
 
-/// One input through `Outcome::read_all`: the spec and the validators kept from last time.
-pub type Job<'s> = (&'s str, Option<Validators>);
+/// One input through `Outcome::read_all`.
+pub struct Job<'s> {
+    /// A path, an http(s) URL, or `-` for stdin.
+    pub spec: &'s str,
+    /// The validators kept from the last time it was read.
+    pub known: Option<Validators>,
+}
 
 impl Outcome {
     /// Adds what one input's fetch got.
@@ -108,8 +113,8 @@ impl Outcome {
         let got = per_host(
             jobs,
             width,
-            |job| job.0,
-            |(spec, known)| fetch.get(spec, known.as_ref(), options.kind),
+            |job| job.spec,
+            |job| fetch.get(job.spec, job.known.as_ref(), options.kind),
         );
         got.into_iter().map(|g| self.read(g?, options)).collect()
     }

@@ -105,7 +105,12 @@ pub(super) fn prepare_source(
         .iter()
         .map(|spec| store.validators(spec))
         .collect::<Result<Vec<_>, _>>()?;
-    let jobs: Vec<Job> = source.urls.iter().map(String::as_str).zip(known).collect();
+    let jobs: Vec<Job> = source
+        .urls
+        .iter()
+        .zip(known)
+        .map(|(spec, known)| Job { spec, known })
+        .collect();
     // Fetched at once (each host still one request at a time), read in the config's order.
     let reads = outcome.read_all(&jobs, &polite, &opts, width);
     for (spec, read) in source.urls.iter().zip(reads) {
