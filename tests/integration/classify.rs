@@ -11,12 +11,9 @@ fn classify_prints_class_title_and_reason_per_item() {
             "sponsored\tTillid i en Zero-Trust verden\tsponsored_label \"Annonceindlæg fra Trustworks\" at line 54",
         ))
         .stdout(predicate::str::contains("personnel\tHenrik Thøgersen – it-konsulent med fokus på salg, IT Confidence A/S"));
-    let out = Feedsplit::classify(corpus().join("cw-article.html"))
-        .arg("--json")
+    let v = Feedsplit::classify(corpus().join("cw-article.html"))
         .arg("--explain")
-        .output();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        .json();
     let items = v["items"].as_array().expect("items");
     assert_eq!(
         items.iter().filter(|i| i["class"] == "sponsored").count(),
@@ -58,10 +55,7 @@ fn explain_shows_runners_up_and_suspects() {
             "editorial\tSådan vælger du den rigtige router",
         ))
         .stdout(predicate::str::contains("SUSPECT: promotional wording"));
-    let out = Feedsplit::classify(corpus().join("hard-paid-hire.html"))
-        .arg("--json")
-        .output();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = Feedsplit::classify(corpus().join("hard-paid-hire.html")).json();
     let paid = v["items"]
         .as_array()
         .and_then(|a| {

@@ -38,7 +38,7 @@ fn newsboat_reads_the_served_feeds() {
         }
         front_page(&teasers)
     };
-    upstream.set("/", "text/html", front(false));
+    upstream.set_front(front(false));
     upstream.set("/art/1", "text/html", article_page(1, SIDEBAR));
     // Self links must name where the files are served.
     let config_text = format!(
@@ -82,7 +82,7 @@ fn newsboat_reads_the_served_feeds() {
         }
     }
     // One new sponsored teaser upstream: exactly one new unread item, in the sponsored feed.
-    upstream.set("/", "text/html", front(true));
+    upstream.set_front(front(true));
     Feedsplit::job(&config).now(NOW).run();
     for format in ["rss", "atom"] {
         let counts = newsboat_reload(home, &urls(format), format);

@@ -83,41 +83,33 @@ fn second_run_gets_304s_and_writes_identical_bytes() {
 #[test]
 fn new_teaser_is_one_new_item_and_a_vanished_teaser_stays() {
     let server = TestServer::start();
-    server.set(
-        "/",
-        "text/html",
-        front_page(&[
-            (
-                "1/kommuner-mangler-overblik",
-                "Kommuner mangler overblik over it-kontrakter",
-                false,
-            ),
-            (
-                "2/regionen-dropper-system",
-                "Regionen dropper omstridt it-system",
-                false,
-            ),
-        ]),
-    );
+    server.set_front(front_page(&[
+        (
+            "1/kommuner-mangler-overblik",
+            "Kommuner mangler overblik over it-kontrakter",
+            false,
+        ),
+        (
+            "2/regionen-dropper-system",
+            "Regionen dropper omstridt it-system",
+            false,
+        ),
+    ]));
     let tmp = tempfile::tempdir().expect("tmp");
     let config = news_config(&server, tmp.path());
     Feedsplit::job(&config).now(NOW).run();
-    server.set(
-        "/",
-        "text/html",
-        front_page(&[
-            (
-                "3/fem-trin-til-sikker-cloud",
-                "Fem trin til en sikker cloud",
-                true,
-            ),
-            (
-                "1/kommuner-mangler-overblik",
-                "Kommuner mangler overblik over it-kontrakter",
-                false,
-            ),
-        ]),
-    );
+    server.set_front(front_page(&[
+        (
+            "3/fem-trin-til-sikker-cloud",
+            "Fem trin til en sikker cloud",
+            true,
+        ),
+        (
+            "1/kommuner-mangler-overblik",
+            "Kommuner mangler overblik over it-kontrakter",
+            false,
+        ),
+    ]));
     let second = Feedsplit::job(&config).now(NOW).output();
     let stdout = String::from_utf8_lossy(&second.stdout);
     assert!(
@@ -270,7 +262,7 @@ fn a_malformed_config_names_file_and_line_before_fetching() {
 #[test]
 fn teasers_are_followed_once_for_content_dates_and_labels() {
     let server = TestServer::start();
-    server.set("/", "text/html", front_page_linking(&server, "/art/7"));
+    server.set_front(front_page_linking(&server, "/art/7"));
     // The article page itself carries the label the teaser lacked.
     let page = labelled_article_page(7, "Annonceindlæg fra Skyhuset");
     server.set("/art/7", "text/html", page);
@@ -292,11 +284,7 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
     );
     assert_eq!(server.take_log().len(), 2);
     // Known items are not followed again.
-    server.set(
-        "/",
-        "text/html",
-        front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"),
-    );
+    server.set_front(front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"));
     Feedsplit::job(&config).now(NOW).run();
     assert_eq!(server.take_log(), vec![("/".to_string(), 200)]);
 }
@@ -304,22 +292,14 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
 #[test]
 fn a_source_that_suddenly_yields_nothing_is_a_warning() {
     let server = TestServer::start();
-    server.set(
-        "/",
-        "text/html",
-        front_page(&[
-            ("1/a", "Første nyhed om it i kommunerne", false),
-            ("2/b", "Anden nyhed om it i regionerne", false),
-        ]),
-    );
+    server.set_front(front_page(&[
+        ("1/a", "Første nyhed om it i kommunerne", false),
+        ("2/b", "Anden nyhed om it i regionerne", false),
+    ]));
     let tmp = tempfile::tempdir().expect("tmp");
     let config = news_config(&server, tmp.path());
     Feedsplit::job(&config).now(NOW).run();
-    server.set(
-        "/",
-        "text/html",
-        "<html><body><main><h1>Ny forside</h1><p>Intet her.</p></main></body></html>",
-    );
+    server.set_front("<html><body><main><h1>Ny forside</h1><p>Intet her.</p></main></body></html>");
     let out = Feedsplit::job(&config).now(NOW).output();
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -374,7 +354,7 @@ fn followed_links_never_reach_private_addresses_unless_allowed() {
         "https://news.example.dk/art/8/historie-8",
         &format!("http://localhost:{port}/internal/8"),
     );
-    server.set("/", "text/html", front);
+    server.set_front(front);
     for n in [7, 8] {
         let page = article_page(n, "").replace("Brødtekst", "Hemmelig intern brødtekst");
         server.set(&format!("/internal/{n}"), "text/html", page);
@@ -410,7 +390,7 @@ fn followed_links_never_reach_private_addresses_unless_allowed() {
 #[test]
 fn a_304_to_a_first_request_is_a_failure_not_an_empty_feed() {
     let server = TestServer::start();
-    server.set("/", "text/html", article_page(1, SIDEBAR));
+    server.set_front(article_page(1, SIDEBAR));
     server.set_status("/", 304);
     let tmp = tempfile::tempdir().expect("tmp");
     let config = news_config(&server, tmp.path());
@@ -429,7 +409,7 @@ fn items_past_retention_are_neither_new_nor_followed_again() {
     let server = TestServer::start();
     // NOW is 2026-01-01; the teaser is undated, its article page says September 2025.
     let front = front_page_linking(&server, "/art/7");
-    server.set("/", "text/html", front);
+    server.set_front(front);
     server.set("/art/7", "text/html", article_page(7, ""));
     let tmp = tempfile::tempdir().expect("tmp");
     let config = following(&server)
@@ -449,11 +429,8 @@ fn items_past_retention_are_neither_new_nor_followed_again() {
                 .count(),
         );
         // A changed front page, so the second run reads it again.
-        server.set(
-            "/",
-            "text/html",
-            front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"),
-        );
+        server
+            .set_front(front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"));
     }
     assert_eq!(followed, vec![1, 0], "read once, then known");
     assert!(titles_in(tmp.path(), "news", "editorial").is_empty());

@@ -98,6 +98,12 @@ impl Feedsplit {
         out
     }
 
+    /// Runs it with `--json`; it must succeed, and its output is the JSON document.
+    pub fn json(self) -> serde_json::Value {
+        let out = self.arg("--json").run();
+        serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    }
+
     /// Runs it; it must exit with `code` and say `text` on stderr. Returns stderr.
     pub fn fails(self, code: i32, text: &str) -> String {
         let out = self.output();

@@ -209,6 +209,11 @@ impl TestServer {
         );
     }
 
+    /// The front page (`/`), as HTML.
+    pub fn set_front(&self, html: impl Into<Vec<u8>>) {
+        self.set("/", "text/html", html);
+    }
+
     pub fn set_status(&self, path: &str, status: u16) {
         if let Some(r) = self.state.lock().expect("state").pages.get_mut(path) {
             r.status = status;
