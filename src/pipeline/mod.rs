@@ -90,7 +90,7 @@ pub struct Job<'s> {
 
 impl Outcome {
     /// Adds what one input's fetch got.
-    pub fn read(&mut self, got: Got, options: &Options) -> Result<Read, PipelineError> {
+    fn read(&mut self, got: Got, options: &Options) -> Result<Read, PipelineError> {
         match got {
             Got::NotModified => Ok(Read::NotModified),
             Got::Document(doc, validators) => {

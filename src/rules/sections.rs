@@ -84,7 +84,7 @@ impl Rules {
     }
 
     /// Whether a text matches one of the notice sentence shapes ("X har pr. … ansat Y som Z.").
-    pub fn is_notice_shaped(&self, text: &str) -> bool {
+    fn is_notice_shaped(&self, text: &str) -> bool {
         self.patterns()
             .iter()
             .any(|p| p.regex.is_match(text.trim()))
