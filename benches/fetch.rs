@@ -151,6 +151,7 @@ fn no_change_run(items: usize) -> Duration {
 fn fill_store(path: &Path, count: usize) {
     let mut store = Store::open(path).expect("store");
     let tx = store.begin("big", now()).expect("begin");
+    let model = feedsplit::classify::Model::builtin();
     for n in 0..count {
         let published = now() - chrono::Duration::minutes(n as i64 * 10);
         let item = Item {
@@ -166,7 +167,7 @@ fn fill_store(path: &Path, count: usize) {
             block: Block::Teaser,
             evidence: Vec::new(),
         };
-        tx.upsert(&item).expect("upsert");
+        tx.upsert(&item, &model).expect("upsert");
     }
     tx.commit().expect("commit");
 }

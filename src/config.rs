@@ -35,6 +35,9 @@ struct RawConfig {
     /// Extra rules files, relative to the config file.
     #[serde(default)]
     rules: Vec<PathBuf>,
+    /// A model file (`feedsplit train`) to decide with instead of the built-in one.
+    #[serde(default)]
+    model: Option<PathBuf>,
     #[serde(default, rename = "source")]
     sources: Vec<SourceConfig>,
 }
@@ -183,6 +186,8 @@ pub struct Config {
     pub output: OutputConfig,
     pub fetch: FetchConfig,
     pub rules_files: Vec<PathBuf>,
+    /// The model file to decide with, if not the built-in one.
+    pub model: Option<PathBuf>,
     pub sources: Vec<Source>,
 }
 
@@ -235,6 +240,7 @@ impl Config {
             output,
             fetch: raw.fetch,
             rules_files: raw.rules.iter().map(|p| file.resolve(p)).collect(),
+            model: raw.model.as_deref().map(|p| file.resolve(p)),
             sources,
         })
     }

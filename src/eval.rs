@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::classify::train::Example;
 use crate::input::FetchOptions;
-use crate::model::{Class, Classified};
+use crate::model::{Class, Classified, Item};
 use crate::pipeline::{self, Direct, Options};
 use crate::rules::{Rules, normalize};
 
@@ -264,44 +265,105 @@ fn run_page(input: &str, name: &str, rules: &Rules) -> Result<pipeline::Outcome,
     )?)
 }
 
-fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mut Report) {
+/// Which item each label names, in the order labels are matched (editorial titles, sponsored
+/// titles, people by name; each item taken once), and which items no label names.
+struct Taken {
+    editorial: Vec<Option<usize>>,
+    sponsored: Vec<Option<usize>>,
+    personnel: Vec<Option<usize>>,
+    used: Vec<bool>,
+}
+
+fn take_labelled(expected: &Expected, items: &[&Item]) -> Taken {
     let mut used = vec![false; items.len()];
     // The first item not yet matched that passes `test`, marked as matched.
-    let mut take = |test: &dyn Fn(&Classified) -> bool| {
-        let at = (0..items.len()).find(|&i| !used[i] && test(&items[i]))?;
+    let mut take = |test: &dyn Fn(&Item) -> bool| {
+        let at = (0..items.len()).find(|&i| !used[i] && test(items[i]))?;
         used[at] = true;
-        Some(&items[at])
+        Some(at)
     };
     let same_title = |title: &str| {
         let want = normalize(title);
-        move |c: &Classified| normalize(&c.item.title) == want
+        move |i: &Item| normalize(&i.title) == want
     };
-    for title in &expected.editorial {
-        let found = take(&same_title(title));
-        report.tally(page, title, Some(Class::Editorial), found);
+    let editorial = expected
+        .editorial
+        .iter()
+        .map(|t| take(&same_title(t)))
+        .collect();
+    let sponsored = expected
+        .sponsored
+        .iter()
+        .map(|s| take(&same_title(&s.title)))
+        .collect();
+    let personnel = expected
+        .personnel
+        .iter()
+        .map(|p| {
+            let want = normalize(&p.person);
+            take(&|i: &Item| {
+                i.personnel
+                    .as_ref()
+                    .and_then(|x| x.person.as_deref())
+                    .is_some_and(|person| normalize(person) == want)
+            })
+        })
+        .collect();
+    Taken {
+        editorial,
+        sponsored,
+        personnel,
+        used,
     }
-    for s in &expected.sponsored {
-        let found = take(&same_title(&s.title));
-        report.tally(page, &s.title, Some(Class::Sponsored), found);
+}
+
+fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mut Report) {
+    let plain: Vec<&Item> = items.iter().map(|c| &c.item).collect();
+    let taken = take_labelled(expected, &plain);
+    let found = |at: Option<usize>| at.map(|i| &items[i]);
+    for (title, at) in expected.editorial.iter().zip(&taken.editorial) {
+        report.tally(page, title, Some(Class::Editorial), found(*at));
     }
-    for p in &expected.personnel {
-        let want = normalize(&p.person);
-        let found = take(&|c: &Classified| {
-            c.item
-                .personnel
-                .as_ref()
-                .and_then(|x| x.person.as_deref())
-                .is_some_and(|person| normalize(person) == want)
-        });
-        report.tally(page, &p.person, Some(Class::Personnel), found);
-        let got = found.and_then(|c| c.item.personnel.as_ref());
+    for (s, at) in expected.sponsored.iter().zip(&taken.sponsored) {
+        report.tally(page, &s.title, Some(Class::Sponsored), found(*at));
+    }
+    for (p, at) in expected.personnel.iter().zip(&taken.personnel) {
+        report.tally(page, &p.person, Some(Class::Personnel), found(*at));
+        let got = found(*at).and_then(|c| c.item.personnel.as_ref());
         for (want, have) in p.fields(got) {
             report.field(page, &p.person, want, have);
         }
     }
-    for (c, _) in items.iter().zip(&used).filter(|(_, used)| !**used) {
+    for (c, _) in items.iter().zip(&taken.used).filter(|(_, used)| !**used) {
         report.tally(page, &c.item.title, None, Some(c));
     }
+}
+
+/// Every item of the corpus's pages with the class its labels give it (an item no label names
+/// is editorial): training examples besides the real-world pages.
+pub fn corpus_examples(dir: &Path, rules: &Rules) -> Result<Vec<Example>, EvalError> {
+    let mut out = Vec::new();
+    for (input, expected) in labelled_pages(dir)? {
+        let name = input
+            .file_stem()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let outcome = run_page(&input.display().to_string(), &name, rules)?;
+        let items: Vec<&Item> = outcome.items.iter().map(|c| &c.item).collect();
+        let taken = take_labelled(&expected, &items);
+        let mut classes = vec![Class::Editorial; items.len()];
+        for at in taken.sponsored.iter().flatten() {
+            classes[*at] = Class::Sponsored;
+        }
+        for at in taken.personnel.iter().flatten() {
+            classes[*at] = Class::Personnel;
+        }
+        out.extend(items.into_iter().zip(classes).map(|(item, class)| Example {
+            item: item.clone(),
+            class,
+        }));
+    }
+    Ok(out)
 }
 
 impl ExpectedPerson {

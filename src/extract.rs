@@ -61,9 +61,21 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
     let mut sanitizers = Sanitizers::default();
     for item in &mut extraction.items {
         sanitizers.clean_item(item, doc);
+        appointment_evidence(item, cx.rules);
     }
     dedupe(&mut extraction.items);
     Ok(extraction)
+}
+
+/// A headline that announces an appointment ("X named CEO of Y", "X wird neuer Geschäftsführer"),
+/// whatever the input kind: evidence of a people notice the learned decision weighs.
+fn appointment_evidence(item: &mut Item, rules: &Rules) {
+    if let Some(word) = rules.appointment(&item.title) {
+        let e = Evidence::new(Signal::AppointmentShape, word, "title");
+        if !item.evidence.contains(&e) {
+            item.evidence.push(e);
+        }
+    }
 }
 
 /// The one ammonia policy, one builder per base URL of a document (building one costs more

@@ -54,10 +54,13 @@ pub enum Signal {
     WeakDisclosure,
     /// Promotional wording without a label: makes the item a suspect.
     PromotionalWording,
+    /// A headline announcing an appointment ("named CEO", "wird neuer"): weighed, never alone
+    /// a decision.
+    AppointmentShape,
 }
 
 impl Signal {
-    pub const ALL: [Signal; 14] = [
+    pub const ALL: [Signal; 15] = [
         Signal::SponsoredLabel,
         Signal::SponsoredTitlePrefix,
         Signal::SponsoredMarkup,
@@ -72,6 +75,7 @@ impl Signal {
         Signal::PersonnelCategory,
         Signal::WeakDisclosure,
         Signal::PromotionalWording,
+        Signal::AppointmentShape,
     ];
 
     /// The rule's name as `--explain` and the JSON output write it.
@@ -91,6 +95,7 @@ impl Signal {
             Signal::PersonnelCategory => "personnel_category",
             Signal::WeakDisclosure => "weak_disclosure",
             Signal::PromotionalWording => "promotional_wording",
+            Signal::AppointmentShape => "appointment_shape",
         }
     }
 
@@ -124,6 +129,67 @@ pub struct Evidence {
     pub matched: String,
     /// Where: `line 40`, `div.native-ad > span`, `category`, …
     pub location: String,
+    /// Where a label sits relative to the item, when it is a label on the page: what the
+    /// learned decision weighs, since the same word may be the item's own or a neighbour's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach: Option<Reach>,
+}
+
+/// Where a label stands relative to the item it was found for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    pub place: Place,
+    /// Element steps up from the label (or the item) to the box both stand in.
+    pub steps: u32,
+    /// How many items the same label stands over (1 for a label of the item's own).
+    pub shared: u32,
+    /// Words of the label's element beyond the label itself ("Sponsored Links REUTERS/…").
+    pub extra_words: u32,
+    /// A list header ("From our partners", "Sponsored Links"), not a bare kicker ("Anzeige").
+    pub header: bool,
+    /// The label's box holds an empty placeholder, an embed, an image or an icon besides it:
+    /// a display ad's slot more than a box of paid links.
+    pub slot: bool,
+    /// What the label stands over holds running text (paragraphs of 120 characters or more),
+    /// as a news list or a live blog does and a box of paid links seldom does.
+    #[serde(default)]
+    pub prose: bool,
+}
+
+/// Where a label is, seen from the item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Place {
+    /// In the item's own block (a kicker, a badge on the card).
+    Inside,
+    /// Right before the item's block or the list it is an entry of.
+    Before,
+    /// Heading a box of links the item is one of.
+    Widget,
+    /// Between the article's container and its text, before the headline.
+    AboveHeadline,
+    /// Between the headline and the article's text.
+    UnderHeadline,
+}
+
+impl Place {
+    pub const ALL: [Place; 5] = [
+        Place::Inside,
+        Place::Before,
+        Place::Widget,
+        Place::AboveHeadline,
+        Place::UnderHeadline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Place::Inside => "inside",
+            Place::Before => "before",
+            Place::Widget => "widget",
+            Place::AboveHeadline => "above_headline",
+            Place::UnderHeadline => "under_headline",
+        }
+    }
 }
 
 impl Evidence {
@@ -136,7 +202,14 @@ impl Evidence {
             signal,
             matched: matched.into(),
             location: location.into(),
+            reach: None,
         }
+    }
+
+    /// The same evidence, with where its label stands relative to the item.
+    pub fn at(mut self, reach: Reach) -> Evidence {
+        self.reach = Some(reach);
+        self
     }
 }
 
@@ -257,6 +330,21 @@ pub struct Classified {
     pub runners_up: Vec<Evidence>,
     /// Why an editorial item looks promotional without a label a rule can trust.
     pub suspect: Option<String>,
+    /// The strongest contributions to the decision, in words.
+    #[serde(default)]
+    pub reasons: Vec<Reason>,
+    /// The learned probabilities of paid content and of a people notice.
+    #[serde(default)]
+    pub p_sponsored: f64,
+    #[serde(default)]
+    pub p_personnel: f64,
+}
+
+/// One contribution to a decision: what the page shows, and how much it weighed (log-odds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub says: String,
+    pub weight: f64,
 }
 
 /// One value per class, indexed by `Class`.

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::eval::realworld::{PageScore, Summary};
+use crate::eval::realworld::{CrossValidated, PageScore, Summary};
 use crate::eval::{self, Confusion};
 use crate::model::{Class, Classified};
 use crate::pipeline::Outcome;
@@ -192,7 +192,13 @@ pub fn realworld_table(pages: &[PageScore], summary: &Summary) -> String {
         }
     }
     out.push('\n');
-    out.push_str(&format!(
+    out.push_str(&summary_lines(summary));
+    out
+}
+
+/// The figures of a set of pages, a line each.
+fn summary_lines(summary: &Summary) -> String {
+    format!(
         "pages: {}\n\
          main article right: {:.3} ({} of {})\n\
          posts labelled sponsored found: {:.3} ({} of {})\n\
@@ -215,6 +221,35 @@ pub fn realworld_table(pages: &[PageScore], summary: &Summary) -> String {
         summary.personnel_recall(),
         summary.personnel_found,
         summary.personnel_labelled,
-    ));
+    )
+}
+
+/// Cross-validation by site: each page as the model that never saw its site scored it, a line
+/// per fold, the pooled held-out figures (the ones that count), and the fit beside them.
+pub fn cross_validated_table(cv: &CrossValidated, fit: &Summary) -> String {
+    let mut out = realworld_table(&cv.pages, &cv.pooled);
+    out.push_str("\nfolds (by site; each scored by a model trained on the others)\n");
+    for f in &cv.folds {
+        let s = &f.summary;
+        out.push_str(&format!(
+            "fold {}: {} sites, {} pages; main {:.3}, posts {}/{}, journalism in sponsored {}, \
+             paid recall {:.3} precision {:.3}, people {}/{}\n",
+            f.fold,
+            f.sites,
+            f.pages,
+            s.main_accuracy(),
+            s.sponsored_posts_found,
+            s.sponsored_posts,
+            s.journalism_in_sponsored,
+            s.paid_recall(),
+            s.paid_precision(),
+            s.personnel_found,
+            s.personnel_labelled,
+        ));
+    }
+    out.push_str("\nfit on every page (the built-in model; a debugging aid, not the target)\n");
+    out.push_str(&summary_lines(fit));
+    out.push_str("\ncross-validated, pooled over every held-out page\n");
+    out.push_str(&summary_lines(&cv.pooled));
     out
 }

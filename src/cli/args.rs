@@ -31,6 +31,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Score the classifier on labelled pages.
     Eval(EvalArgs),
+    /// Learn the decision's weights from labelled pages and write them as a model file.
+    Train(TrainArgs),
     /// Write a commented starter config.
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -73,7 +75,37 @@ pub struct EvalArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// With --realworld: cross-validate by site in K folds (train on the other sites, score the
+    /// fold left out); the figures checked are the pooled held-out ones.
+    #[arg(long, requires = "realworld", value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
+    pub folds: Option<u16>,
+    /// With --folds: a labelled corpus (NAME.expected.toml pages) always in the training set.
+    #[arg(long, requires = "folds", value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
     /// Extra rules files extending the built-in ones.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// A model file (`feedsplit train`) to decide with instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A directory with labels.v2.json and the pages it labels.
+    #[arg(long, value_name = "DIR")]
+    pub realworld: PathBuf,
+    /// A labelled corpus (NAME.expected.toml beside each page) to train on as well.
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// Where to write the model (JSON); the same pages give the same file, byte for byte.
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: PathBuf,
+    /// Also write every training candidate (title, class, features) as JSON lines, to see what
+    /// the weights were learned from.
+    #[arg(long, value_name = "FILE")]
+    pub examples: Option<PathBuf>,
+    /// Extra rules files extending the built-in ones (the evidence the model weighs).
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
 }
@@ -131,6 +163,9 @@ pub struct InputArgs {
     /// Extra rules files (TOML, same shape as the built-in rules) extending the built-in ones.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// A model file (`feedsplit train`) to decide with instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
     /// The zone dates on the pages are written in.
     #[arg(long, default_value = "Europe/Copenhagen")]
     pub timezone: chrono_tz::Tz,

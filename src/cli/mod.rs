@@ -56,6 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Run(args) => run_job(args),
         Command::Serve(args) => serve(args),
         Command::Eval(args) => eval(args),
+        Command::Train(args) => train(args),
         Command::Init(args) => init(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -151,7 +152,7 @@ fn default_name(first: &str) -> String {
 }
 
 fn convert(args: ConvertArgs) -> Result<ExitCode, CliError> {
-    let rules = Rules::with_files(&args.input.rules)?;
+    let rules = Rules::with_files_and_model(&args.input.rules, args.input.model.as_deref())?;
     let name = match args.name {
         Some(n) => n,
         None => derived_name(&args.inputs[0])?,
@@ -190,7 +191,7 @@ fn dedup_formats(formats: Vec<Format>) -> Vec<Format> {
 }
 
 fn classify(args: ClassifyArgs) -> Result<ExitCode, CliError> {
-    let rules = Rules::with_files(&args.input.rules)?;
+    let rules = Rules::with_files_and_model(&args.input.rules, args.input.model.as_deref())?;
     let name = derived_name(&args.input_spec)?;
     let options = args.input.options(&rules, &name);
     let outcome = pipeline::run_inputs(
@@ -283,7 +284,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, CliError> {
 }
 
 fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
-    let rules = Rules::with_files(&args.rules)?;
+    let rules = Rules::with_files_and_model(&args.rules, args.model.as_deref())?;
     if args.realworld {
         return eval_realworld(&args, &rules);
     }
@@ -308,21 +309,84 @@ fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
 
 fn eval_realworld(args: &EvalArgs, rules: &Rules) -> Result<ExitCode, CliError> {
     use crate::eval::realworld::{self, Gate};
-    let (pages, summary) = realworld::evaluate(&args.dir, rules)?;
-    if args.json {
-        let value = serde_json::json!({ "pages": pages, "summary": summary });
-        print_json(&value)?;
-    } else {
-        print!("{}", report::realworld_table(&pages, &summary));
-    }
+    let pages = realworld::read_pages(&args.dir, rules)?;
+    let all: Vec<&realworld::LabelledPage> = pages.iter().collect();
+    let (fit_pages, fit) = realworld::score_with(&all, &rules.model);
+    let checked = match args.folds {
+        Some(k) => {
+            let corpus = match &args.corpus {
+                Some(dir) => crate::eval::corpus_examples(dir, rules)?,
+                None => Vec::new(),
+            };
+            let cv = realworld::cross_validate(&pages, &corpus, usize::from(k));
+            if args.json {
+                let value = serde_json::json!({ "cross_validated": cv, "fit": fit });
+                print_json(&value)?;
+            } else {
+                print!("{}", report::cross_validated_table(&cv, &fit));
+            }
+            cv.pooled
+        }
+        None => {
+            if args.json {
+                let value = serde_json::json!({ "pages": fit_pages, "summary": fit });
+                print_json(&value)?;
+            } else {
+                print!("{}", report::realworld_table(&fit_pages, &fit));
+            }
+            fit
+        }
+    };
     let gate = match &args.gate {
         Some(path) => Gate::load(path)?,
         None => Gate::default(),
     };
-    let failures = gate.check(&summary);
+    let failures = gate.check(&checked);
     if args.check && !failures.is_empty() {
         report::print_failures(&failures);
         return Ok(ExitCode::FAILURE);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn train(args: TrainArgs) -> Result<ExitCode, CliError> {
+    use crate::eval::realworld;
+    let rules = Rules::with_files(&args.rules)?;
+    let pages = realworld::read_pages(&args.realworld, &rules)?;
+    let mut examples: Vec<_> = pages.iter().flat_map(realworld::examples).collect();
+    let mut about = format!(
+        "feedsplit train: {} labelled pages of {}",
+        pages.len(),
+        args.realworld.join("labels.v2.json").display()
+    );
+    if let Some(dir) = &args.corpus {
+        let corpus = crate::eval::corpus_examples(dir, &rules)?;
+        about.push_str(&format!(" and the corpus {}", dir.display()));
+        examples.extend(corpus);
+    }
+    about.push_str(&format!(" ({} candidates)", examples.len()));
+    let model = crate::classify::train::train(&examples, &about);
+    if let Some(path) = &args.examples {
+        let lines: String = examples
+            .iter()
+            .map(|e| {
+                let features: std::collections::BTreeMap<String, f64> =
+                    crate::classify::features::features(&e.item)
+                        .into_iter()
+                        .map(|f| (f.name, f.value))
+                        .collect();
+                let line = serde_json::json!({
+                    "title": e.item.title,
+                    "link": e.item.link,
+                    "class": e.class,
+                    "features": features,
+                });
+                format!("{line}\n")
+            })
+            .collect();
+        write::write_atomic(path, lines.as_bytes()).map_err(CliError::Write)?;
+    }
+    write::write_atomic(&args.out, model.to_json().as_bytes()).map_err(CliError::Write)?;
+    println!("{about} -> {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -7,8 +7,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{EvalError, axis_name, run_page};
+use crate::classify::train::{Example, train};
+use crate::classify::{Model, classify};
 use crate::extract::identity::canonical_url;
-use crate::model::{Block, Class, Classified};
+use crate::model::{Block, Class, Classified, Item};
 use crate::rules::{Rules, normalize, squeeze};
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +101,34 @@ fn ratio(num: usize, den: usize) -> f64 {
 }
 
 impl Summary {
+    /// Another set of pages' figures added to these.
+    pub fn add(&mut self, o: &Summary) {
+        let Summary {
+            pages,
+            main_right,
+            sponsored_posts,
+            sponsored_posts_found,
+            journalism_in_sponsored,
+            paid_labelled,
+            paid_found,
+            paid_called,
+            paid_called_matched,
+            personnel_labelled,
+            personnel_found,
+        } = o;
+        self.pages += pages;
+        self.main_right += main_right;
+        self.sponsored_posts += sponsored_posts;
+        self.sponsored_posts_found += sponsored_posts_found;
+        self.journalism_in_sponsored += journalism_in_sponsored;
+        self.paid_labelled += paid_labelled;
+        self.paid_found += paid_found;
+        self.paid_called += paid_called;
+        self.paid_called_matched += paid_called_matched;
+        self.personnel_labelled += personnel_labelled;
+        self.personnel_found += personnel_found;
+    }
+
     pub fn main_accuracy(&self) -> f64 {
         ratio(self.main_right, self.pages)
     }
@@ -126,6 +156,8 @@ pub struct Gate {
     pub journalism_in_sponsored: usize,
     pub paid_recall: f64,
     pub paid_precision: f64,
+    /// Recall of people notices outside the main article.
+    pub personnel_recall: f64,
 }
 
 impl Default for Gate {
@@ -136,6 +168,7 @@ impl Default for Gate {
             journalism_in_sponsored: 0,
             paid_recall: 0.90,
             paid_precision: 0.95,
+            personnel_recall: 0.70,
         }
     }
 }
@@ -169,6 +202,11 @@ impl Gate {
             s.paid_precision(),
             self.paid_precision,
         );
+        floor(
+            "people-notice recall",
+            s.personnel_recall(),
+            self.personnel_recall,
+        );
         if s.journalism_in_sponsored > self.journalism_in_sponsored {
             out.push(format!(
                 "{} editorial or personnel main article(s) in the sponsored feed (at most {})",
@@ -179,8 +217,17 @@ impl Gate {
     }
 }
 
-/// Scores every page of `DIR/labels.v2.json`.
-pub fn evaluate(dir: &Path, rules: &Rules) -> Result<(Vec<PageScore>, Summary), EvalError> {
+/// A labelled page read once: its labels, the items extraction found (scored under any
+/// model without reading the page again), and its site.
+pub struct LabelledPage {
+    label: PageLabel,
+    items: Vec<Item>,
+    /// The page's canonical or og:url host, else its file: no site is in two folds.
+    pub site: String,
+}
+
+/// Reads and extracts every page of `DIR/labels.v2.json`.
+pub fn read_pages(dir: &Path, rules: &Rules) -> Result<Vec<LabelledPage>, EvalError> {
     let path = dir.join("labels.v2.json");
     let text = std::fs::read_to_string(&path).map_err(|source| EvalError::Read {
         path: path.display().to_string(),
@@ -191,14 +238,188 @@ pub fn evaluate(dir: &Path, rules: &Rules) -> Result<(Vec<PageScore>, Summary), 
         message: e.to_string(),
     })?;
     let mut pages = Vec::new();
-    let mut summary = Summary::default();
-    for label in &labels {
-        let input = dir.join(&label.file).display().to_string();
+    for label in labels {
+        let file = dir.join(&label.file);
+        let input = file.display().to_string();
         let name = label.file.trim_end_matches(".html");
         let outcome = run_page(&input, name, rules)?;
-        pages.push(score(label, &outcome.items, &mut summary));
+        let site = site_of(&file).unwrap_or_else(|| label.file.clone());
+        pages.push(LabelledPage {
+            items: outcome.items.into_iter().map(|c| c.item).collect(),
+            label,
+            site,
+        });
     }
-    Ok((pages, summary))
+    Ok(pages)
+}
+
+/// The host a page names as its own (`link rel=canonical`, else `og:url`), without `www.`.
+fn site_of(file: &Path) -> Option<String> {
+    let bytes = std::fs::read(file).ok()?;
+    let html = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
+    let first = |css: &str, attr: &str| {
+        let q = scraper::Selector::parse(css).ok()?;
+        html.select(&q)
+            .find_map(|e| e.attr(attr))
+            .and_then(|u| url::Url::parse(u.trim()).ok())
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| h.trim_start_matches("www.").to_string())
+            })
+    };
+    first("link[rel=canonical]", "href").or_else(|| first("meta[property='og:url']", "content"))
+}
+
+/// Scores every page of `DIR/labels.v2.json` with the rules' own model.
+pub fn evaluate(dir: &Path, rules: &Rules) -> Result<(Vec<PageScore>, Summary), EvalError> {
+    let pages = read_pages(dir, rules)?;
+    let all: Vec<&LabelledPage> = pages.iter().collect();
+    Ok(score_with(&all, &rules.model))
+}
+
+/// Pages scored with a model.
+pub fn score_with(pages: &[&LabelledPage], model: &Model) -> (Vec<PageScore>, Summary) {
+    let mut summary = Summary::default();
+    let scores = pages
+        .iter()
+        .map(|p| {
+            let items: Vec<Classified> =
+                p.items.iter().map(|i| classify(i.clone(), model)).collect();
+            score(&p.label, &items, &mut summary)
+        })
+        .collect();
+    (scores, summary)
+}
+
+/// One held-out fold: its sites, pages and figures under a model trained without them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fold {
+    pub fold: usize,
+    pub sites: usize,
+    pub pages: usize,
+    pub summary: Summary,
+}
+
+/// Figures cross-validated by site: per fold, pooled over every page, and each page's score
+/// under the model that did not see its site.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossValidated {
+    pub folds: Vec<Fold>,
+    pub pooled: Summary,
+    pub pages: Vec<PageScore>,
+}
+
+/// Each site's fold: sites ordered by a hash of their name (not by file order, which groups
+/// the test suites), then dealt out in turn.
+fn folds_by_site(pages: &[LabelledPage], k: usize) -> Vec<usize> {
+    use sha2::Digest;
+    let mut sites: Vec<(Vec<u8>, &str)> = pages
+        .iter()
+        .map(|p| {
+            (
+                sha2::Sha256::digest(p.site.as_bytes()).to_vec(),
+                p.site.as_str(),
+            )
+        })
+        .collect();
+    sites.sort();
+    sites.dedup();
+    pages
+        .iter()
+        .map(|p| sites.iter().position(|(_, s)| *s == p.site).unwrap_or(0) % k.max(1))
+        .collect()
+}
+
+/// Trains on every fold but one (with `extra` examples always in), scores the one left out.
+pub fn cross_validate(pages: &[LabelledPage], extra: &[Example], k: usize) -> CrossValidated {
+    let fold_of = folds_by_site(pages, k);
+    let mut folds = Vec::new();
+    let mut pooled = Summary::default();
+    let mut scored: Vec<(usize, PageScore)> = Vec::new();
+    for f in 0..k {
+        let mut train_on: Vec<Example> = extra.to_vec();
+        let mut held_out = Vec::new();
+        let mut at = Vec::new();
+        for (i, p) in pages.iter().enumerate() {
+            if fold_of[i] == f {
+                held_out.push(p);
+                at.push(i);
+            } else {
+                train_on.extend(examples(p));
+            }
+        }
+        let model = train(&train_on, &format!("fold {f} of {k}"));
+        let (scores, summary) = score_with(&held_out, &model);
+        pooled.add(&summary);
+        let mut sites: Vec<&str> = held_out.iter().map(|p| p.site.as_str()).collect();
+        sites.sort_unstable();
+        sites.dedup();
+        folds.push(Fold {
+            fold: f,
+            sites: sites.len(),
+            pages: held_out.len(),
+            summary,
+        });
+        scored.extend(at.into_iter().zip(scores));
+    }
+    scored.sort_by_key(|(i, _)| *i);
+    CrossValidated {
+        folds,
+        pooled,
+        pages: scored.into_iter().map(|(_, s)| s).collect(),
+    }
+}
+
+/// Every page's candidates with the class its labels give them: the main article (when its
+/// class is no judgement call) and every other item (paid or a people notice when a label
+/// names it, else editorial).
+pub fn examples(page: &LabelledPage) -> Vec<Example> {
+    let label = &page.label;
+    let mut out = Vec::new();
+    let main = page.items.iter().find(|i| i.block == Block::Article);
+    if let (Some(item), Some(class), None) = (main, label.main_article, label.also_ok) {
+        out.push(Example {
+            item: item.clone(),
+            class,
+        });
+    }
+    let others: Vec<&Item> = page
+        .items
+        .iter()
+        .filter(|i| i.block != Block::Article)
+        .collect();
+    let base = page_base(main, &others);
+    let mut classes = vec![Class::Editorial; others.len()];
+    for hit in paid_hits(label, &others, base.as_ref())
+        .into_iter()
+        .flatten()
+    {
+        classes[hit] = Class::Sponsored;
+    }
+    for person in &label.personnel_items {
+        for (i, item) in others.iter().enumerate() {
+            if classes[i] == Class::Editorial && person_matches(person, item) {
+                classes[i] = Class::Personnel;
+            }
+        }
+    }
+    out.extend(
+        others
+            .into_iter()
+            .zip(classes)
+            .map(|(item, class)| Example {
+                item: item.clone(),
+                class,
+            }),
+    );
+    out
+}
+
+/// What labelled links are resolved against: the article's link, else the first item's.
+fn page_base(main: Option<&Item>, others: &[&Item]) -> Option<url::Url> {
+    main.and_then(|i| i.link.as_deref())
+        .or_else(|| others.iter().find_map(|i| i.link.as_deref()))
+        .and_then(|l| url::Url::parse(l).ok())
 }
 
 /// A link as compared: no scheme, lower case, no trailing slash.
@@ -266,15 +487,13 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
         .iter()
         .filter(|c| c.item.block != Block::Article)
         .collect();
-    let base = main
-        .and_then(|c| c.item.link.as_deref())
-        .or_else(|| others.iter().find_map(|c| c.item.link.as_deref()))
-        .and_then(|l| url::Url::parse(l).ok());
+    let plain: Vec<&Item> = others.iter().map(|c| &c.item).collect();
+    let base = page_base(main.map(|c| &c.item), &plain);
     score_paid(label, &others, base.as_ref(), summary, &mut page);
     for person in &label.personnel_items {
         let found = others
             .iter()
-            .any(|c| c.class == Class::Personnel && person_matches(person, c));
+            .any(|c| c.class == Class::Personnel && person_matches(person, &c.item));
         if found {
             page.personnel_found += 1;
         } else {
@@ -293,6 +512,38 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
     page
 }
 
+/// The item outside the article each labelled paid item names, by link or title, each item
+/// taken once (the same ad in two widgets of a page is one item of the feed, so a link
+/// already taken may be named again).
+fn paid_hits(label: &PageLabel, others: &[&Item], base: Option<&url::Url>) -> Vec<Option<usize>> {
+    let mut matched = vec![false; others.len()];
+    let mut hits = Vec::new();
+    for paid in &label.sponsored_items {
+        let want = paid
+            .href
+            .as_deref()
+            .and_then(|h| canonical_url(h, base))
+            .map(|h| link_key(&h));
+        let link_hit = |i: &&Item| want.is_some() && i.link.as_deref().map(link_key) == want;
+        // By link first, then by title, among items not matched yet; else an item already
+        // matched by the same link.
+        let unmatched = |test: &dyn Fn(&&Item) -> bool| {
+            others
+                .iter()
+                .enumerate()
+                .position(|(i, c)| !matched[i] && test(c))
+        };
+        let hit = unmatched(&|i| link_hit(i))
+            .or_else(|| unmatched(&|i| same_title(&i.title, &paid.title)))
+            .or_else(|| others.iter().position(link_hit));
+        if let Some(i) = hit {
+            matched[i] = true;
+        }
+        hits.push(hit);
+    }
+    hits
+}
+
 /// Each labelled paid item matched to one item outside the article, by link or title; every
 /// item called sponsored and matched to no label is a false alarm.
 fn score_paid(
@@ -302,28 +553,10 @@ fn score_paid(
     summary: &mut Summary,
     page: &mut PageScore,
 ) {
+    let plain: Vec<&Item> = others.iter().map(|c| &c.item).collect();
+    let hits = paid_hits(label, &plain, base);
     let mut matched = vec![false; others.len()];
-    for paid in &label.sponsored_items {
-        let want = paid
-            .href
-            .as_deref()
-            .and_then(|h| canonical_url(h, base))
-            .map(|h| link_key(&h));
-        let link_hit =
-            |c: &&Classified| want.is_some() && c.item.link.as_deref().map(link_key) == want;
-        // An item not matched yet, by link or title; else one already matched by the same link
-        // (the same ad in two widgets of a page is one item of the feed).
-        // By link first, then by title, among items not matched yet; else an item already
-        // matched by the same link.
-        let unmatched = |test: &dyn Fn(&&Classified) -> bool| {
-            others
-                .iter()
-                .enumerate()
-                .position(|(i, c)| !matched[i] && test(c))
-        };
-        let hit = unmatched(&|c| link_hit(c))
-            .or_else(|| unmatched(&|c| same_title(&c.item.title, &paid.title)))
-            .or_else(|| others.iter().position(link_hit));
+    for (paid, hit) in label.sponsored_items.iter().zip(hits) {
         match hit {
             Some(i) if others[i].class == Class::Sponsored => {
                 if !matched[i] {
@@ -357,13 +590,13 @@ fn score_paid(
 }
 
 /// A notice matches by the person's name; an unnamed one by the teaser title quoted in its role.
-fn person_matches(label: &PersonLabel, c: &Classified) -> bool {
+fn person_matches(label: &PersonLabel, item: &Item) -> bool {
     let person = title_key(&label.person);
     if !label.person.starts_with('(') {
-        let named = c.item.personnel.as_ref().and_then(|p| p.person.as_deref());
-        return title_key(&c.item.title).contains(&person)
+        let named = item.personnel.as_ref().and_then(|p| p.person.as_deref());
+        return title_key(&item.title).contains(&person)
             || named.is_some_and(|n| title_key(n) == person);
     }
     let quoted = label.role.split(['\'', '"', '‘', '’', '“', '”']).nth(1);
-    quoted.is_some_and(|q| same_title(&c.item.title, q))
+    quoted.is_some_and(|q| same_title(&item.title, q))
 }

@@ -132,6 +132,9 @@ struct Widget<'a> {
     sponsor: Option<String>,
     /// Where the label is, for explanations.
     place: String,
+    /// What its teasers' evidence says of the label (`steps` is the label's depth, made
+    /// relative to each teaser).
+    reach: crate::model::Reach,
 }
 
 /// What extraction has claimed so far: blocks turned into items, and the items.

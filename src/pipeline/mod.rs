@@ -138,10 +138,12 @@ impl Outcome {
         }
         for item in extraction.items {
             match self.index.get(&item.id) {
-                Some(&at) => self.items[at] = merged(self.items[at].item.clone(), item),
+                Some(&at) => {
+                    self.items[at] = merged(self.items[at].item.clone(), item, &options.rules.model)
+                }
                 None => {
                     self.index.insert(item.id.clone(), self.items.len());
-                    self.items.push(classify(item));
+                    self.items.push(classify(item, &options.rules.model));
                 }
             }
         }

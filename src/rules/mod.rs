@@ -47,6 +47,8 @@ pub enum RulesError {
         selector: String,
         message: String,
     },
+    #[error(transparent)]
+    Model(#[from] crate::classify::ModelError),
 }
 
 /// Positions of the paid labels, by their first word.
@@ -112,6 +114,8 @@ pub struct LabelMatch {
 #[derive(Debug, Clone)]
 pub struct Rules {
     pub file: RulesFile,
+    /// The learned decision's weights (the built-in ones unless the user gives a file).
+    pub model: std::sync::Arc<crate::classify::Model>,
     sponsored_labels: Vec<(String, String)>,
     /// Indexes into `sponsored_labels` by each label's first word, longest label first.
     labels_by_first_word: FirstWords,
@@ -134,6 +138,7 @@ pub struct Rules {
     label_phrases: Phrases,
     personnel_headers: Vec<String>,
     personnel_categories: Vec<String>,
+    appointments: Phrases,
     tags: Vec<(String, String, NoticeKind)>,
     /// Personnel sentence shapes and details, compiled on first use: most pages have no people
     /// notice, and compiling them is most of the cost of loading the rules.
@@ -170,6 +175,19 @@ impl Rules {
         }
     }
 
+    /// The built-in rules extended by the user's files, deciding with the user's model if one
+    /// is given.
+    pub fn with_files_and_model(
+        paths: &[impl AsRef<Path>],
+        model: Option<&Path>,
+    ) -> Result<Self, RulesError> {
+        let rules = Rules::with_files(paths)?;
+        Ok(match model {
+            Some(path) => rules.with_model(crate::classify::Model::load(path)?),
+            None => rules,
+        })
+    }
+
     /// The built-in rules extended by the user's files.
     pub fn with_files(paths: &[impl AsRef<Path>]) -> Result<Self, RulesError> {
         let mut file = RulesFile::parse(DEFAULT_RULES, "built-in rules")?;
@@ -192,7 +210,18 @@ impl Rules {
         check(&extra, origin)?;
         let mut file = self.file.clone();
         file.extend(extra);
-        Ok(Rules::compile(file))
+        Ok(Rules {
+            model: self.model.clone(),
+            ..Rules::compile(file)
+        })
+    }
+
+    /// These rules deciding with another model.
+    pub fn with_model(self, model: crate::classify::Model) -> Self {
+        Rules {
+            model: std::sync::Arc::new(model),
+            ..self
+        }
     }
 
     fn compile(file: RulesFile) -> Self {
@@ -243,6 +272,7 @@ impl Rules {
             weak_phrases: Phrases::new(weak.iter().map(|w| w.0.clone()).collect()),
             personnel_headers: norm_all(&file.personnel.headers),
             personnel_categories: norm_all(&file.personnel.categories),
+            appointments: Phrases::new(norm_all(&file.personnel.appointments)),
             related: norm_all(&file.sections.related),
             trending: norm_all(&file.sections.trending),
             inline_refs: norm_all(&file.sections.inline_refs),
@@ -257,6 +287,7 @@ impl Rules {
             tags,
             patterns: std::sync::OnceLock::new(),
             details: std::sync::OnceLock::new(),
+            model: std::sync::Arc::new(crate::classify::Model::builtin()),
             file,
         }
     }

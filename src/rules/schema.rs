@@ -71,6 +71,9 @@ pub struct SponsoredRules {
 pub struct PersonnelRules {
     pub headers: Vec<String>,
     pub categories: Vec<String>,
+    /// Words that announce an appointment in a headline, in each language ("named", "wird
+    /// neuer", "nommé"): evidence the learned decision weighs, never a decision alone.
+    pub appointments: Vec<String>,
     pub tags: Vec<TagRule>,
     pub patterns: Vec<PatternRule>,
     pub details: Vec<DetailRule>,
@@ -187,6 +190,7 @@ impl RulesFile {
             PersonnelRules {
                 headers,
                 categories,
+                appointments,
                 tags,
                 patterns,
                 details

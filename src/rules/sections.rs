@@ -27,6 +27,23 @@ impl Rules {
         matches!(fold(text, self.slot_limit), (n, false) if self.slot_texts.contains(&n))
     }
 
+    /// The first appointment word of a headline ("wird neuer", "named"), as whole words.
+    pub fn appointment(&self, text: &str) -> Option<String> {
+        let folded = normalize(text);
+        let bytes = folded.as_bytes();
+        let word_edge =
+            |i: usize| i == 0 || i >= bytes.len() || !bytes[i - 1].is_ascii_alphanumeric();
+        let end_edge = |i: usize| i >= bytes.len() || !bytes[i].is_ascii_alphanumeric();
+        self.appointments
+            .matches(&folded)
+            .into_iter()
+            .find(|&(i, start)| {
+                let end = start + self.appointments.list[i].len();
+                word_edge(start) && end_edge(end)
+            })
+            .map(|(i, _)| self.appointments.list[i].clone())
+    }
+
     pub fn is_personnel_header(&self, text: &str) -> bool {
         self.header(text)
             .is_some_and(|n| self.personnel_headers.contains(&n))

@@ -117,7 +117,7 @@ impl RunLock {
 pub fn run(config: &Config, options: &RunOptions) -> Result<Vec<SourceReport>, RunError> {
     let _lock = RunLock::acquire(&config.output.dir, options.wait)?;
     let mut store = Store::open(&config.store_path())?;
-    let base_rules = Rules::with_files(&config.rules_files)?;
+    let base_rules = Rules::with_files_and_model(&config.rules_files, config.model.as_deref())?;
     let fetch = &config.fetch;
     let concurrency = options.concurrency.unwrap_or(fetch.concurrency).max(1);
     let fetcher = Fetcher::new(fetch.options(), fetch.politeness(), concurrency);

@@ -72,6 +72,8 @@ pub(super) struct Prepared {
     validators: Vec<(String, Validators)>,
     /// Pages that say they are an article but yield none.
     lost: Vec<String>,
+    /// The decision the source's rules use, for items merged in the store.
+    model: std::sync::Arc<crate::classify::Model>,
 }
 
 /// Fetches and extracts one source (on a worker thread): nothing is written.
@@ -142,6 +144,7 @@ pub(super) fn prepare_source(
         items,
         validators,
         lost,
+        model: rules.model.clone(),
     })
 }
 
@@ -173,6 +176,7 @@ pub(super) fn commit_source(
         items,
         validators,
         lost,
+        model,
     } = prepared;
     if report.failed() {
         // Nothing of a failing source is stored: its feeds stay as the last good run left them.
@@ -195,7 +199,7 @@ pub(super) fn commit_source(
         // An item already past retention is kept in the store while the page shows it (so it
         // is neither followed nor reported again) but is in no feed: it is not news.
         let expired = item.published.is_some_and(|d| d.timestamp() < cutoff);
-        match tx.upsert(item)? {
+        match tx.upsert(item, &model)? {
             Change::New { .. } if expired => {}
             Change::New { class, suspect } => {
                 report.new[class] += 1;

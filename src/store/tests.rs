@@ -1,4 +1,5 @@
 use super::*;
+use crate::classify::Model;
 use crate::model::{Evidence, Item, Signal};
 use chrono::{TimeZone, Utc};
 
@@ -12,8 +13,17 @@ fn item(id: &str, evidence: Vec<Evidence>) -> Item {
     Item::teaser(id, evidence)
 }
 
+/// A kicker in the teaser's own block.
 fn label() -> Evidence {
-    Evidence::new(Signal::SponsoredLabel, "Annonce", "line 1")
+    Evidence::new(Signal::SponsoredLabel, "Annonce", "span.kicker").at(crate::model::Reach {
+        place: crate::model::Place::Inside,
+        steps: 1,
+        shared: 1,
+        extra_words: 0,
+        header: false,
+        slot: false,
+        prose: false,
+    })
 }
 
 #[test]
@@ -23,7 +33,8 @@ fn upserts_merge_and_log_moves() {
     let t1 = from_timestamp(1_760_000_000).expect("date");
     let tx = store.begin("cw", t1).expect("tx");
     assert_eq!(
-        tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+        tx.upsert(&item("https://x/1", vec![]), &Model::builtin())
+            .expect("upsert"),
         Change::New {
             class: Class::Editorial,
             suspect: None
@@ -32,11 +43,12 @@ fn upserts_merge_and_log_moves() {
     tx.commit().expect("commit");
     let tx = store.begin("cw", t1).expect("tx");
     assert_eq!(
-        tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+        tx.upsert(&item("https://x/1", vec![]), &Model::builtin())
+            .expect("upsert"),
         Change::Unchanged
     );
     assert_eq!(
-        tx.upsert(&item("https://x/1", vec![label()]))
+        tx.upsert(&item("https://x/1", vec![label()]), &Model::builtin())
             .expect("upsert"),
         Change::Moved {
             from: Class::Editorial,
@@ -45,7 +57,8 @@ fn upserts_merge_and_log_moves() {
     );
     // A later sighting without the label does not move it back.
     assert_eq!(
-        tx.upsert(&item("https://x/1", vec![])).expect("upsert"),
+        tx.upsert(&item("https://x/1", vec![]), &Model::builtin())
+            .expect("upsert"),
         Change::Unchanged
     );
     tx.commit().expect("commit");
@@ -69,7 +82,8 @@ fn uncommitted_changes_vanish() {
     let t1 = from_timestamp(1_760_000_000).expect("date");
     {
         let tx = store.begin("cw", t1).expect("tx");
-        tx.upsert(&item("https://x/2", vec![])).expect("upsert");
+        tx.upsert(&item("https://x/2", vec![]), &Model::builtin())
+            .expect("upsert");
         // dropped without commit, as a crash would
     }
     let reader = store.reader().expect("reader");

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{Change, RunRecord, StoreError, insert_run, retention_cutoff, sqlite_err, to_json};
-use crate::classify::{classify, merged};
+use crate::classify::{Model, classify, merged};
 use crate::input::Validators;
 use crate::model::{Class, Classified, Item};
 
@@ -25,7 +25,7 @@ impl SourceTx<'_> {
     /// Adds an item or merges it into the stored one with the same id. What a later sighting
     /// lacks (content from a followed article page, a date, a label seen elsewhere) is kept, and
     /// the class is decided again from the pooled evidence.
-    pub fn upsert(&self, seen: &Item) -> Result<Change, StoreError> {
+    pub fn upsert(&self, seen: &Item, model: &Model) -> Result<Change, StoreError> {
         let stored: Option<(String, String, String)> = self
             .tx
             .query_row(
@@ -37,7 +37,7 @@ impl SourceTx<'_> {
             .map_err(self.err())?;
         let now = self.now.to_rfc3339();
         let Some((data, old_class, first_seen)) = stored else {
-            let c = classify(seen.clone());
+            let c = classify(seen.clone(), model);
             self.write(&c, &now)?;
             return Ok(Change::New {
                 class: c.class,
@@ -49,7 +49,7 @@ impl SourceTx<'_> {
             id: seen.id.clone(),
             message: e.to_string(),
         })?;
-        let merged = merged(seen.clone(), old.item.clone());
+        let merged = merged(seen.clone(), old.item.clone(), model);
         self.tx
             .execute(
                 "UPDATE items SET last_seen = ?3 WHERE source = ?1 AND id = ?2",

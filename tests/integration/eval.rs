@@ -121,3 +121,125 @@ fn eval_reads_real_world_labels() {
         .arg(tmp.path())
         .run();
 }
+
+/// A labelled real-world folder of corpus pages from three sites.
+fn small_realworld(dir: &std::path::Path) {
+    for (from, to) in [
+        ("sponsored-article.html", "paid.html"),
+        ("neg-advertising.html", "news.html"),
+        ("en-widget-sponsors.html", "widget.html"),
+        ("cw-article.html", "cw.html"),
+    ] {
+        std::fs::copy(corpus().join(from), dir.join(to)).expect("copy");
+    }
+    std::fs::write(
+        dir.join("labels.v2.json"),
+        r#"[{"file": "paid.html", "main_article": "sponsored", "main_title": "Tillid i en Zero-Trust verden"},
+            {"file": "news.html", "main_article": "editorial", "main_title": "x"},
+            {"file": "widget.html", "main_article": "editorial", "main_title": "x",
+             "sponsored_items": [{"title": "Managing Joint Pain"}, {"title": "Better Sleep Tonight"}]},
+            {"file": "cw.html", "main_article": "editorial", "main_title": "x"}]"#,
+    )
+    .expect("labels");
+}
+
+#[test]
+fn train_writes_the_same_model_twice_and_cross_validation_holds_out_sites() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    small_realworld(tmp.path());
+    let train = |out: &str| {
+        let path = tmp.path().join(out);
+        Feedsplit::command()
+            .args(["train", "--realworld"])
+            .arg(tmp.path())
+            .arg("-o")
+            .arg(&path)
+            .run();
+        std::fs::read(&path).expect("model written")
+    };
+    let first = train("a.json");
+    assert_eq!(first, train("b.json"), "same pages, same bytes");
+    let model: serde_json::Value = serde_json::from_slice(&first).expect("model JSON");
+    assert!(
+        model["sponsored"]["weights"]
+            .as_object()
+            .is_some_and(|w| !w.is_empty())
+    );
+    // The written model decides `classify --model`.
+    let v = Feedsplit::classify(corpus().join("en-widget-sponsors.html"))
+        .arg("--model")
+        .arg(tmp.path().join("a.json"))
+        .json();
+    assert!(v["items"].as_array().is_some_and(|a| !a.is_empty()));
+    // Three sites in two folds: each page scored once, by the fold that held its site out.
+    let cv = Feedsplit::command()
+        .args(["eval", "--realworld", "--folds", "2"])
+        .arg(tmp.path())
+        .json();
+    let folds = cv["cross_validated"]["folds"].as_array().expect("folds");
+    assert_eq!(folds.len(), 2);
+    let pages: u64 = folds.iter().filter_map(|f| f["pages"].as_u64()).sum();
+    assert_eq!(pages, 4);
+    let sites: u64 = folds.iter().filter_map(|f| f["sites"].as_u64()).sum();
+    assert_eq!(sites, 3, "computerworld.dk's two pages are one site");
+    assert_eq!(cv["cross_validated"]["pooled"]["pages"], 4);
+    assert_eq!(cv["fit"]["pages"], 4);
+    let table = Feedsplit::command()
+        .args(["eval", "--realworld", "--folds", "2"])
+        .arg(tmp.path())
+        .run();
+    let stdout = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        stdout.contains("cross-validated, pooled over every held-out page"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("fit on every page"), "{stdout}");
+}
+
+#[test]
+fn a_missing_or_corrupt_model_file_is_named() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let missing = tmp.path().join("none.json");
+    let stderr = Feedsplit::classify(corpus().join("cw-article.html"))
+        .arg("--model")
+        .arg(&missing)
+        .fails(1, "cannot read the model");
+    assert!(stderr.contains("none.json"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let corrupt = tmp.path().join("model.json");
+    std::fs::write(&corrupt, "{\"sponsored\": [1, 2]}").expect("write");
+    let stderr = Feedsplit::classify(corpus().join("cw-article.html"))
+        .arg("--model")
+        .arg(&corrupt)
+        .fails(1, "not a feedsplit model");
+    assert!(stderr.contains("model.json"), "{stderr}");
+    Feedsplit::command()
+        .args(["eval", "--model"])
+        .arg(&corrupt)
+        .arg(corpus())
+        .fails(1, "model.json: not a feedsplit model");
+}
+
+#[test]
+fn explain_gives_the_strongest_contributions_in_words() {
+    let out = Feedsplit::classify(corpus().join("en-widget-sponsors.html")).run();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("Managing Joint Pain"))
+        .expect("the widget's first item");
+    assert!(line.starts_with("sponsored\t"), "{line}");
+    assert!(line.contains("heads this box of 4 links"), "{line}");
+    assert!(line.contains("(paid 0."), "{line}");
+    let v = Feedsplit::classify(corpus().join("en-widget-sponsors.html")).json();
+    let item = v["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["title"] == "Managing Joint Pain"))
+        .expect("item");
+    assert!(
+        item["reasons"][0]["weight"]
+            .as_f64()
+            .is_some_and(|w| w > 0.0)
+    );
+    assert!(item["p_sponsored"].as_f64().is_some_and(|p| p >= 0.5));
+}

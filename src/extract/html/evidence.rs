@@ -8,6 +8,8 @@ use scraper::ElementRef;
 
 use super::{Claims, Page, describe, is_heading, sel};
 use crate::extract::{Evidence, Signal};
+use crate::model::{Place, Reach};
+use crate::rules::LabelMatch;
 
 /// A block's evidence, each fact once, and the sponsor first named.
 #[derive(Default)]
@@ -18,7 +20,10 @@ struct Found {
 
 impl Found {
     fn push(&mut self, signal: Signal, matched: impl Into<String>, location: impl Into<String>) {
-        let e = Evidence::new(signal, matched, location);
+        self.add(Evidence::new(signal, matched, location));
+    }
+
+    fn add(&mut self, e: Evidence) {
         if !self.evidence.contains(&e) {
             self.evidence.push(e);
         }
@@ -101,13 +106,28 @@ impl<'a> Page<'a> {
             if text.chars().count() > 90 {
                 continue;
             }
-            if let Some(m) = rules
-                .sponsored_kicker(text)
-                .or_else(|| rules.widget_header(text))
+            let kicker = rules.sponsored_kicker(text);
+            let header = kicker.is_none();
+            if let Some(m) = kicker.or_else(|| rules.widget_header(text))
                 && seen_labels.insert(text)
             {
+                let reach = Reach {
+                    place: if outside {
+                        Place::Before
+                    } else {
+                        Place::Inside
+                    },
+                    steps: steps_between(container, el),
+                    shared: 1,
+                    extra_words: extra_words(text, &m),
+                    header,
+                    slot: false,
+                    prose: false,
+                };
                 found.sponsor(m.sponsor);
-                found.push(Signal::SponsoredLabel, text.to_string(), describe(el));
+                found.add(
+                    Evidence::new(Signal::SponsoredLabel, text.to_string(), describe(el)).at(reach),
+                );
             } else if !outside
                 && !el
                     .ancestors()
@@ -121,10 +141,22 @@ impl<'a> Page<'a> {
                 && seen_labels.insert(text)
             {
                 // A badge on the card itself ("PARTNER" over its picture).
-                found.push(
-                    Signal::SponsoredLabel,
-                    text.to_string(),
-                    format!("{} (badge on the card)", describe(el)),
+                let reach = Reach {
+                    place: Place::Inside,
+                    steps: steps_between(container, el),
+                    shared: 1,
+                    extra_words: 0,
+                    header: false,
+                    slot: false,
+                    prose: false,
+                };
+                found.add(
+                    Evidence::new(
+                        Signal::SponsoredLabel,
+                        text.to_string(),
+                        format!("{} (badge on the card)", describe(el)),
+                    )
+                    .at(reach),
                 );
             }
         }
@@ -151,10 +183,18 @@ impl<'a> Page<'a> {
             !organic && (w.scope.contains(&at) || holds_head)
         }) {
             found.sponsor(w.sponsor.clone());
-            found.push(
-                Signal::SponsoredLabel,
-                w.label.to_string(),
-                format!("{} heading the widget", w.place),
+            let depth = container.ancestors().count() as u32;
+            let reach = Reach {
+                steps: depth.abs_diff(w.reach.steps),
+                ..w.reach
+            };
+            found.add(
+                Evidence::new(
+                    Signal::SponsoredLabel,
+                    w.label.to_string(),
+                    format!("{} heading the widget", w.place),
+                )
+                .at(reach),
             );
         }
     }
@@ -274,12 +314,30 @@ impl<'a> Page<'a> {
                     })
             };
             if let Some(m) = label {
-                sponsor = sponsor.or(m.sponsor);
-                evidence.push(Evidence::new(
-                    Signal::SponsoredLabel,
-                    text.to_string(),
-                    format!("{} above the article text", describe(el)),
-                ));
+                let (at, head) = (map.pos(el), map.pos(h1));
+                let reach = Reach {
+                    place: if at < head {
+                        Place::AboveHeadline
+                    } else {
+                        Place::UnderHeadline
+                    },
+                    // Elements between the label and the headline.
+                    steps: at.abs_diff(head).min(10_000) as u32,
+                    shared: 1,
+                    extra_words: extra_words(text, &m),
+                    header: rules.widget_header(text).is_some(),
+                    slot: self.beside_media(el),
+                    prose: false,
+                };
+                sponsor = sponsor.or(m.sponsor.clone());
+                evidence.push(
+                    Evidence::new(
+                        Signal::SponsoredLabel,
+                        text.to_string(),
+                        format!("{} above the article text", describe(el)),
+                    )
+                    .at(reach),
+                );
             }
         }
         sponsor
@@ -383,6 +441,22 @@ impl<'a> Page<'a> {
         }
         sponsor
     }
+}
+
+/// Element steps from `inner` up to `outer` (0 when they are one).
+fn steps_between(outer: ElementRef, inner: ElementRef) -> u32 {
+    inner
+        .ancestors()
+        .take_while(|a| a.id() != outer.id())
+        .count()
+        .min(1000) as u32
+}
+
+/// Words of a label's text beyond the label and the sponsor it names.
+pub(super) fn extra_words(text: &str, m: &LabelMatch) -> u32 {
+    let words = |t: &str| t.split_whitespace().count();
+    let label = words(&m.label) + m.sponsor.as_deref().map_or(0, words);
+    words(text).saturating_sub(label).min(1000) as u32
 }
 
 /// Every JSON-LD object on the page, `@graph` members included.

@@ -376,6 +376,18 @@ impl<'a> PageMap<'a> {
         self.h1s.get(first).is_some_and(|&p| (p as usize) < end)
     }
 
+    /// How many paragraphs in a span of positions have more than `chars` characters of text.
+    pub fn paragraphs_between(&self, span: &std::ops::Range<usize>, chars: usize) -> usize {
+        let first = self
+            .paragraphs
+            .partition_point(|&(p, _)| (p as usize) < span.start);
+        self.paragraphs[first..]
+            .iter()
+            .take_while(|&&(p, _)| (p as usize) < span.end)
+            .filter(|&&(_, len)| len > chars)
+            .count()
+    }
+
     /// How many paragraphs inside the element have more than `chars` characters of text.
     pub fn long_paragraphs(&self, el: ElementRef, chars: usize) -> usize {
         let (start, end) = self.span(el);

@@ -5,6 +5,7 @@
 use scraper::ElementRef;
 
 use super::{Page, Widget, describe};
+use crate::model::{Place, Reach};
 
 /// Blocks a widget's label governs, at most: widgets hold a few dozen items.
 const MAX_WIDGET_BLOCKS: usize = 100;
@@ -56,10 +57,25 @@ impl<'a> Page<'a> {
                 .parent()
                 .and_then(ElementRef::wrap)
                 .map_or((0, 0), |b| map.span(b));
+            let scope = map.pos(*first)..map.span(*last).1;
+            let reach = Reach {
+                place: Place::Widget,
+                steps: label.ancestors().count() as u32,
+                shared: self.links_in(&scope),
+                extra_words: self
+                    .rules()
+                    .sponsored_kicker(found.text)
+                    .or_else(|| self.rules().widget_header(found.text))
+                    .map_or(0, |m| super::evidence::extra_words(found.text, &m)),
+                header: found.list_header,
+                slot: self.is_slot_label(label) || self.beside_media(label),
+                prose: self.map.paragraphs_between(&scope, 120) > 0,
+            };
             out.push(Widget {
+                reach,
                 head: map.pos(label),
                 own_box,
-                scope: map.pos(*first)..map.span(*last).1,
+                scope,
                 label: found.text,
                 sponsor: self
                     .rules()
@@ -69,6 +85,20 @@ impl<'a> Page<'a> {
             });
         }
         out
+    }
+
+    /// How many different links a span of the page holds: the items a label over it governs.
+    fn links_in(&self, scope: &std::ops::Range<usize>) -> u32 {
+        let elements = self.map.elements();
+        let mut hrefs: Vec<&str> = elements
+            [scope.start.min(elements.len())..scope.end.min(elements.len())]
+            .iter()
+            .filter(|a| a.value().name() == "a")
+            .filter_map(|a| self.href(*a))
+            .collect();
+        hrefs.sort_unstable();
+        hrefs.dedup();
+        hrefs.len().min(1000) as u32
     }
 
     /// A short text that labels a widget: a kicker, a list header, "Ad" that the markup calls
@@ -251,6 +281,23 @@ impl<'a> Page<'a> {
             }
         }
         false
+    }
+
+    /// Whether the box a label stands in (its wrappers holding only its text) also holds an
+    /// image or an icon: an ad slot's caption beside a placeholder or a logo.
+    pub(super) fn beside_media(&self, label: ElementRef<'a>) -> bool {
+        let text = self.text(label);
+        let mut boxed = label;
+        while let Some(parent) = boxed.parent().and_then(ElementRef::wrap) {
+            if matches!(parent.value().name(), "body" | "html") || self.text(parent) != text {
+                break;
+            }
+            boxed = parent;
+        }
+        self.map.descendants(boxed).iter().any(|e| {
+            matches!(e.value().name(), "svg" | "img" | "picture" | "iframe")
+                && !self.map.contains(*e, label)
+        })
     }
 
     /// Whether a label marks an ad slot rather than content: the box it stands in holds nothing

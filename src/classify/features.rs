@@ -1,0 +1,183 @@
+//! An item's evidence as a vector of general features: which kind of signal, for which kind of
+//! item, and for a label on the page where it stands relative to the item (inside its block,
+//! right before it, heading a box of how many links, how many steps up, above or under the
+//! headline). Names, not positions, key the weights, so a model file stays readable and a
+//! feature added later is simply absent from an older model.
+
+use crate::model::{Block, Evidence, Item, Place, Reach, Signal};
+
+/// One feature of an item: its name, its value, and the evidence it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    pub name: String,
+    pub value: f64,
+    /// Index into the item's evidence, when the feature is one piece of evidence's.
+    pub evidence: Option<usize>,
+}
+
+/// The kind of item, as feature names start: a label means something else over a teaser than
+/// above an article.
+pub fn group(block: Block) -> &'static str {
+    match block {
+        Block::Article => "article",
+        Block::Teaser | Block::SponsoredTeaser => "teaser",
+        Block::PersonnelNotice => "notice",
+        Block::FeedEntry => "feed",
+    }
+}
+
+/// Every feature of an item, each name once (the strongest value wins), in a fixed order.
+pub fn features(item: &Item) -> Vec<Feature> {
+    let g = group(item.block);
+    let mut out: Vec<Feature> = vec![Feature {
+        name: g.to_string(),
+        value: 1.0,
+        evidence: None,
+    }];
+    let mut add = |name: String, value: f64, evidence: Option<usize>| match out
+        .iter_mut()
+        .find(|f| f.name == name)
+    {
+        Some(f) if f.value < value => {
+            f.value = value;
+            f.evidence = evidence;
+        }
+        Some(_) => {}
+        None => out.push(Feature {
+            name,
+            value,
+            evidence,
+        }),
+    };
+    // Each feature twice: for this kind of item, and for any item, so what is learned on one
+    // kind (a disclosure in feed entries) carries to another that the labels seldom show.
+    for (i, e) in item.evidence.iter().enumerate() {
+        let g = evidence_group(item.block, e);
+        match (e.signal, e.reach) {
+            (Signal::SponsoredLabel, Some(reach)) => {
+                for (name, value) in label_features(&reach) {
+                    add(format!("{g}.{name}"), value, Some(i));
+                    add(name, value, Some(i));
+                }
+            }
+            (signal, _) => {
+                add(format!("{g}.{}", signal.as_str()), 1.0, Some(i));
+                add(signal.as_str().to_string(), 1.0, Some(i));
+            }
+        }
+    }
+    if item
+        .personnel
+        .as_ref()
+        .is_some_and(|p| p.person.is_some() && (p.role.is_some() || p.company.is_some()))
+    {
+        add(format!("{g}.notice_fields"), 1.0, None);
+    }
+    if item.link.is_none() && item.block != Block::Article {
+        add(format!("{g}.no_link"), 1.0, None);
+    }
+    out
+}
+
+/// The kind of item a piece of evidence speaks for: a teaser or feed entry whose article page
+/// was read (`follow_teasers`, `check_feed_items`) carries the article's evidence, which is
+/// weighed as an article's (only an article page has a headline, a disclosure line, a
+/// schema.org type).
+fn evidence_group(block: Block, e: &Evidence) -> &'static str {
+    let article_only = matches!(
+        e.reach.map(|r| r.place),
+        Some(Place::AboveHeadline | Place::UnderHeadline)
+    ) || (block == Block::Teaser || block == Block::SponsoredTeaser)
+        && matches!(
+            e.signal,
+            Signal::SponsoredDisclosure | Signal::SponsoredSchema | Signal::SponsoredCategory
+        );
+    if article_only {
+        "article"
+    } else {
+        group(block)
+    }
+}
+
+/// A label's features: its place, and what tells a label of the item's own from a neighbour's.
+fn label_features(r: &Reach) -> Vec<(String, f64)> {
+    let base = format!("label.{}", r.place.as_str());
+    let mut out = vec![(base.clone(), 1.0)];
+    let mut flag = |on: bool, name: &str| {
+        if on {
+            out.push((format!("{base}.{name}"), 1.0));
+        }
+    };
+    flag(r.header, "header");
+    flag(r.slot, "slot");
+    flag(r.prose, "prose");
+    if r.extra_words > 0 {
+        out.push((
+            format!("{base}.extra_words"),
+            f64::from(r.extra_words.min(8)) / 8.0,
+        ));
+    }
+    match r.place {
+        Place::Widget => {
+            // A label over one ad slot in a box that also holds a news list or a menu stands
+            // over many links; a widget of paid links holds a handful to a few dozen.
+            out.push((
+                format!("{base}.links"),
+                (f64::from(r.shared.max(1))).ln() / 4.0,
+            ));
+            out.push((format!("{base}.steps"), f64::from(r.steps.min(12)) / 12.0));
+        }
+        Place::Inside | Place::Before => {
+            out.push((format!("{base}.steps"), f64::from(r.steps.min(12)) / 12.0));
+        }
+        Place::AboveHeadline | Place::UnderHeadline => {
+            // Elements between the label and the headline: a kicker sits right by it.
+            out.push((
+                format!("{base}.distance"),
+                (1.0 + f64::from(r.steps.min(5000))).ln() / 8.0,
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn widget(shared: u32) -> Evidence {
+        Evidence::new(Signal::SponsoredLabel, "Anzeige", "span heading the widget").at(Reach {
+            place: Place::Widget,
+            steps: 2,
+            shared,
+            extra_words: 0,
+            header: false,
+            slot: false,
+            prose: false,
+        })
+    }
+
+    #[test]
+    fn a_widget_label_says_how_many_links_it_heads() {
+        let item = Item::teaser("https://example.org/a", vec![widget(20)]);
+        let f = features(&item);
+        let links = f.iter().find(|f| f.name == "teaser.label.widget.links");
+        assert!(links.is_some_and(|l| (l.value - 20f64.ln() / 4.0).abs() < 1e-9));
+        assert!(f.iter().any(|f| f.name == "teaser" && f.evidence.is_none()));
+        let few = features(&Item::teaser("https://example.org/a", vec![widget(1)]));
+        let links = few.iter().find(|f| f.name == "teaser.label.widget.links");
+        assert!(links.is_some_and(|l| l.value == 0.0));
+    }
+
+    #[test]
+    fn each_name_once_with_its_strongest_value() {
+        let item = Item::teaser("https://example.org/a", vec![widget(3), widget(40)]);
+        let f = features(&item);
+        let links: Vec<&Feature> = f
+            .iter()
+            .filter(|f| f.name == "teaser.label.widget.links")
+            .collect();
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].evidence, Some(1));
+    }
+}

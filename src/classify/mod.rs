@@ -1,0 +1,274 @@
+//! Step 3: one class per item, decided by learned weights over the item's evidence
+//! (`features`, `learned`, `train`). Paid beats everything: an item over the paid threshold is
+//! sponsored even if it announces a hire; one over the people-notice threshold is personnel;
+//! the rest is editorial. Each decision keeps its strongest reasons in words.
+
+pub mod features;
+pub mod learned;
+pub mod train;
+
+use crate::extract::{Evidence, Item, Signal};
+use features::Feature;
+pub use learned::{Model, ModelError};
+
+use crate::model::Place;
+pub use crate::model::{Class, Classified, Reason};
+
+/// Reasons kept per decision.
+const REASONS: usize = 4;
+
+impl Classified {
+    /// One line for `classify` and `--explain`.
+    pub fn reason_text(&self) -> String {
+        let mut out = if self.reasons.is_empty() {
+            format!("no paid or people-notice signal ({:?})", self.item.block).to_lowercase()
+        } else {
+            self.reasons
+                .iter()
+                .map(|r| format!("{}: {:+.1}", r.says, r.weight))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        out.push_str(&format!(
+            " (paid {:.2}, people {:.2})",
+            self.p_sponsored, self.p_personnel
+        ));
+        if !self.runners_up.is_empty() {
+            out.push_str(" | outweighed: ");
+            out.push_str(
+                &self
+                    .runners_up
+                    .iter()
+                    .map(describe)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+        if let Some(s) = &self.suspect {
+            out.push_str(" | SUSPECT: ");
+            out.push_str(s);
+        }
+        out
+    }
+}
+
+fn describe(e: &Evidence) -> String {
+    format!("{} \"{}\" at {}", e.signal.as_str(), e.matched, e.location)
+}
+
+/// A piece of evidence in words, with where its label stands.
+fn say(e: &Evidence) -> String {
+    let Some(r) = e.reach else {
+        return describe(e);
+    };
+    let steps = |n: u32| {
+        if n == 1 {
+            "1 step".to_string()
+        } else {
+            format!("{n} steps")
+        }
+    };
+    match r.place {
+        Place::Widget => format!(
+            "'{}' heads this box of {} link{}, {} up",
+            e.matched,
+            r.shared,
+            if r.shared == 1 { "" } else { "s" },
+            steps(r.steps)
+        ),
+        Place::Inside => format!(
+            "'{}' in the item's own block, {} down",
+            e.matched,
+            steps(r.steps)
+        ),
+        Place::Before => format!("'{}' right before the item", e.matched),
+        Place::AboveHeadline => format!(
+            "'{}' above the headline, {} elements before it",
+            e.matched, r.steps
+        ),
+        Place::UnderHeadline => format!(
+            "'{}' under the headline, {} elements after it",
+            e.matched, r.steps
+        ),
+    }
+}
+
+/// Two sightings of one item as one: `later` fills what `first` lacks, and the class is decided
+/// again from the pooled evidence.
+pub fn merged(mut first: Item, later: Item, model: &Model) -> Classified {
+    first.absorb(later);
+    classify(first, model)
+}
+
+pub fn classify(item: Item, model: &Model) -> Classified {
+    let feats = features::features(&item);
+    let (z_paid, paid_parts) = model.sponsored.logit(&feats);
+    let (z_people, people_parts) = model.personnel.logit(&feats);
+    let (p_paid, p_people) = (learned::sigmoid(z_paid), learned::sigmoid(z_people));
+    let t = &model.thresholds;
+    let class = if p_paid >= t.sponsored {
+        Class::Sponsored
+    } else if p_people >= t.personnel {
+        Class::Personnel
+    } else {
+        Class::Editorial
+    };
+    // The reasons of the decision taken, or of the paid decision not taken.
+    let parts = if class == Class::Personnel {
+        &people_parts
+    } else {
+        &paid_parts
+    };
+    let reasons = reasons(&item, &feats, parts);
+    let (decided_by, runners_up) = split_evidence(&item, class);
+    let weak: Vec<&Evidence> = item
+        .evidence
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.signal,
+                Signal::WeakDisclosure | Signal::PromotionalWording | Signal::SponsoredRel
+            )
+        })
+        .collect();
+    let near = class == Class::Editorial && p_paid >= t.sponsored - t.suspect_margin;
+    let suspect = (class == Class::Editorial && (near || !weak.is_empty())).then(|| {
+        let mut why: Vec<String> = weak
+            .iter()
+            .map(|w| {
+                let what = match w.signal {
+                    Signal::WeakDisclosure => "weak disclosure",
+                    Signal::SponsoredRel => "affiliate or paid link without a visible label",
+                    _ => "promotional wording",
+                };
+                format!("{what} \"{}\" at {}", w.matched, w.location)
+            })
+            .collect();
+        if near {
+            why.push(format!(
+                "paid {p_paid:.2}, near the threshold {:.2}",
+                t.sponsored
+            ));
+        }
+        why.join("; ")
+    });
+    Classified {
+        item,
+        class,
+        decided_by,
+        runners_up,
+        suspect,
+        reasons,
+        p_sponsored: round2(p_paid),
+        p_personnel: round2(p_people),
+    }
+}
+
+fn round2(p: f64) -> f64 {
+    (p * 100.0).round() / 100.0
+}
+
+/// The strongest contributions, one per piece of evidence (a label's place, reach and size
+/// summed), in words.
+fn reasons(item: &Item, feats: &[Feature], parts: &[f64]) -> Vec<Reason> {
+    let mut by_source: Vec<(Option<usize>, String, f64)> = Vec::new();
+    for (f, &w) in feats.iter().zip(parts) {
+        if w == 0.0 {
+            continue;
+        }
+        let says = match f.evidence.and_then(|i| item.evidence.get(i)) {
+            Some(e) => say(e),
+            None => feature_words(&f.name),
+        };
+        match by_source
+            .iter_mut()
+            .find(|(src, s, _)| *src == f.evidence && (src.is_some() || *s == says))
+        {
+            Some(entry) => entry.2 += w,
+            None => by_source.push((f.evidence, says, w)),
+        }
+    }
+    by_source.sort_by(|a, b| b.2.abs().total_cmp(&a.2.abs()));
+    by_source
+        .into_iter()
+        .filter(|(_, _, w)| w.abs() >= 0.05)
+        .take(REASONS)
+        .map(|(_, says, w)| Reason {
+            says,
+            weight: round2(w),
+        })
+        .collect()
+}
+
+/// A feature without evidence of its own, in words.
+fn feature_words(name: &str) -> String {
+    let (group, what) = name.split_once('.').unwrap_or((name, ""));
+    match what {
+        "" => format!("a {group} as such"),
+        "notice_fields" => "person, role and company parsed".to_string(),
+        "no_link" => "a block without a link".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// The evidence of the class taken, and the paid or people evidence that was outweighed.
+fn split_evidence(item: &Item, class: Class) -> (Vec<Evidence>, Vec<Evidence>) {
+    let of = |e: &Evidence| {
+        if e.signal.is_sponsored() {
+            Some(Class::Sponsored)
+        } else if e.signal.is_personnel() || e.signal == Signal::AppointmentShape {
+            Some(Class::Personnel)
+        } else {
+            None
+        }
+    };
+    let mut decided = Vec::new();
+    let mut lost = Vec::new();
+    for e in &item.evidence {
+        match of(e) {
+            Some(c) if c == class => decided.push(e.clone()),
+            Some(_) => lost.push(e.clone()),
+            None => {}
+        }
+    }
+    (decided, lost)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(evidence: Vec<Evidence>) -> Item {
+        Item::teaser("https://example.dk/x", evidence)
+    }
+
+    fn ev(signal: Signal) -> Evidence {
+        Evidence::new(signal, "m", "l")
+    }
+
+    #[test]
+    fn paid_beats_people_notice() {
+        let model = Model::builtin();
+        let c = classify(
+            item(vec![ev(Signal::PersonnelSection), ev(Signal::SponsoredUrl)]),
+            &model,
+        );
+        assert_eq!(c.class, Class::Sponsored, "{}", c.reason_text());
+        assert!(!c.reasons.is_empty());
+        assert_eq!(c.runners_up.len(), 1);
+    }
+
+    #[test]
+    fn weak_disclosure_stays_editorial_as_suspect() {
+        let model = Model::builtin();
+        let c = classify(item(vec![ev(Signal::WeakDisclosure)]), &model);
+        assert_eq!(c.class, Class::Editorial);
+        assert!(c.suspect.is_some());
+        assert_eq!(classify(item(vec![]), &model).class, Class::Editorial);
+        let notice = Item {
+            block: crate::model::Block::PersonnelNotice,
+            ..item(vec![ev(Signal::PersonnelSection), ev(Signal::PersonnelTag)])
+        };
+        assert_eq!(classify(notice, &model).class, Class::Personnel);
+    }
+}
