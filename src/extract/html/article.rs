@@ -18,9 +18,12 @@ impl<'a> Page<'a> {
         let map = self.map;
         let rules = self.rules();
         let markup = rules.markup();
-        let h1 = self.headline(article)?;
+        let h1 = self.headline(article);
         let mut evidence = Vec::new();
-        let mut title = self.text(h1).to_string();
+        let mut title = match h1 {
+            Some(h) => self.text(h).to_string(),
+            None => self.untitled_headline(article)?,
+        };
         if let Some((m, rest)) = rules.sponsored_title_label(&title) {
             evidence.push(Evidence::new(Signal::SponsoredTitlePrefix, m.label, "h1"));
             title = rest;
@@ -49,10 +52,15 @@ impl<'a> Page<'a> {
             .first()
             .copied()
             .unwrap_or(article);
-        let mut skip = vec![h1];
+        let mut skip: Vec<ElementRef<'a>> = h1.into_iter().collect();
         skip.extend(lede_el);
         let mut parts = Vec::new();
         self.walk_body(body_root, true, &skip, claims, &mut parts);
+        // A wrapper that carries the body's class but no text (an empty column) is not the
+        // body: the whole article is.
+        if parts.is_empty() && body_root.id() != article.id() {
+            self.walk_body(article, true, &skip, claims, &mut parts);
+        }
         let body_chars: usize = parts.iter().map(|(_, t)| t.chars().count() + 1).sum();
         if body_chars.saturating_sub(1) < 200 && lede.is_none() {
             return None;
@@ -117,16 +125,8 @@ impl<'a> Page<'a> {
         .into_iter()
         .flatten()
         .collect();
-        let page_title = self
-            .meta("property", "og:title")
-            .or_else(|| map.named("title").next().map(|t| self.text(t).to_string()))
-            .map(|t| crate::rules::normalize(&t))
-            .unwrap_or_default();
-        let named = |h: &ElementRef| {
-            let t = crate::rules::normalize(self.text(*h));
-            // Most of the title: a site name in "Headline | Site" is not the headline.
-            t.chars().count() >= 10 && t.len() * 2 >= page_title.len() && page_title.contains(&t)
-        };
+        let page_title = self.page_title();
+        let named = |h: &ElementRef| super::regions::names_headline(&page_title, self.text(*h));
         candidates
             .iter()
             .copied()
@@ -151,6 +151,33 @@ impl<'a> Page<'a> {
                 .flatten()
                 .next()
             })
+            // No h1 or h2: a smaller heading the page's title names.
+            .or_else(|| self.named_heading())
+    }
+
+    /// The title of an article with no headline element: the page's own title, else the
+    /// opening words of its first paragraph (a fragment with the body only).
+    fn untitled_headline(&self, article: ElementRef<'a>) -> Option<String> {
+        let own = self
+            .meta("property", "og:title")
+            .or_else(|| {
+                self.map
+                    .named("title")
+                    .next()
+                    .map(|t| self.text(t).to_string())
+            })
+            .filter(|t| !t.trim().is_empty());
+        own.or_else(|| {
+            let first = self
+                .map
+                .descendants(article)
+                .iter()
+                .filter(|p| p.value().name() == "p")
+                .map(|p| self.text(*p))
+                .find(|t| t.chars().count() > 80)
+                .unwrap_or(self.text(article));
+            Some(opening_words(first, 80))
+        })
     }
 
     /// The page's canonical URL (`link rel=canonical`, else og:url), else its own address.
@@ -293,6 +320,22 @@ impl<'a> Page<'a> {
     }
 }
 
+/// The words of a text up to about `limit` characters, with an ellipsis when cut.
+fn opening_words(text: &str, limit: usize) -> String {
+    let mut out = String::new();
+    for word in text.split_whitespace() {
+        if out.chars().count() + word.chars().count() > limit {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// The article's content: the lede in bold, then each body part on a line.
 fn body_html(lede: Option<&str>, parts: &[(String, std::borrow::Cow<str>)]) -> String {
     let mut html = String::new();
@@ -304,4 +347,13 @@ fn body_html(lede: Option<&str>, parts: &[(String, std::borrow::Cow<str>)]) -> S
         html.push('\n');
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn opening_words_cut_at_a_word() {
+        assert_eq!(super::opening_words("one two three", 8), "one two…");
+        assert_eq!(super::opening_words("one two", 80), "one two");
+    }
 }

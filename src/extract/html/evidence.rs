@@ -255,7 +255,7 @@ impl<'a> Page<'a> {
     pub(super) fn article_evidence(
         &self,
         article: ElementRef<'a>,
-        h1: ElementRef<'a>,
+        h1: Option<ElementRef<'a>>,
         ld: &[serde_json::Value],
         claims: &Claims,
         body_start: Option<usize>,
@@ -272,7 +272,7 @@ impl<'a> Page<'a> {
     fn labels_above_text(
         &self,
         article: ElementRef<'a>,
-        h1: ElementRef<'a>,
+        h1: Option<ElementRef<'a>>,
         claims: &Claims,
         body_start: Option<usize>,
         evidence: &mut Vec<Evidence>,
@@ -286,7 +286,10 @@ impl<'a> Page<'a> {
             .find(|a| a.value().name() != "article")
             .unwrap_or(article);
         for el in map.subtree(scope).iter().copied() {
-            if self.is_ignored(el) || claims.covers(map, el) || el.id() == h1.id() {
+            if self.is_ignored(el)
+                || claims.covers(map, el)
+                || h1.is_some_and(|h| h.id() == el.id())
+            {
                 continue;
             }
             let text = self.text(el);

@@ -79,34 +79,54 @@ impl<'a> Page<'a> {
         }
     }
 
-    /// The page's own article: the `article` (or articleBody) holding the page's `h1`.
+    /// The page's own article: the `article` (or articleBody) holding the page's `h1`; else
+    /// the one post with running text; else the text around the h1; else, without a usable
+    /// h1, the text around the heading the page's title names; else, on a page with no h1 at
+    /// all, its one block of running text.
     pub(super) fn find_article(&self) -> Option<ElementRef<'a>> {
-        let map = self.map;
-        // Paragraphs of running text: `p` elements, and text written straight into a container
-        // (`text<br><br>text`), counted by the blank lines in it.
-        let long_paragraphs = |a: ElementRef| {
-            map.descendants(a)
-                .iter()
-                .map(|p| match p.value().name() {
-                    "p" => usize::from(map.text(*p).len() > 80),
-                    _ => bare_paragraphs(*p),
-                })
-                .sum::<usize>()
-        };
-        let h1 = map.named("h1").find(|h| !self.is_ignored(*h));
-        let around_h1 = h1.and_then(|h| {
-            h.ancestors().filter_map(ElementRef::wrap).find(|a| {
-                a.value().name() == "article" || a.attr("itemprop") == Some("articleBody")
-            })
-        });
-        if around_h1.is_some() {
-            return around_h1;
+        let h1 = self.map.named("h1").find(|h| !self.is_ignored(*h));
+        if let Some(around) = h1.and_then(article_ancestor) {
+            return Some(around);
         }
-        // The h1 may be the site's name (blog themes): then the one article element with
-        // running text is the post.
+        if let Some(post) = self.only_post() {
+            return Some(post);
+        }
+        // No article element: the nearest ancestor of the h1 holding paragraphs, unless the
+        // h1 is a teaser's headline (a front page's top story).
+        if let Some(around) = h1
+            .filter(|h| !self.links_away(*h))
+            .and_then(|h| self.text_around(h))
+        {
+            return Some(around);
+        }
+        // The h1 is in the navigation (a breadcrumb) or missing: the headline is the heading
+        // the page's own title names (an h2 to h4, or schema.org `headline`).
+        if let Some(named) = self.named_heading() {
+            return article_ancestor(named).or_else(|| self.text_around(named));
+        }
+        h1.is_none().then(|| self.running_text_block()).flatten()
+    }
+
+    /// Paragraphs of running text: `p` elements, and text written straight into a container
+    /// (`text<br><br>text`), counted by the blank lines in it.
+    fn running_paragraphs(&self, el: ElementRef<'a>) -> usize {
+        let map = self.map;
+        map.descendants(el)
+            .iter()
+            .map(|p| match p.value().name() {
+                "p" => usize::from(map.text(*p).len() > 80),
+                _ => bare_paragraphs(*p),
+            })
+            .sum()
+    }
+
+    /// The h1 may be the site's name (blog themes): then the one article element with running
+    /// text is the post.
+    fn only_post(&self) -> Option<ElementRef<'a>> {
+        let map = self.map;
         let posts: Vec<ElementRef<'a>> = map
             .named("article")
-            .filter(|a| !self.is_ignored(*a) && long_paragraphs(*a) >= 2)
+            .filter(|a| !self.is_ignored(*a) && self.running_paragraphs(*a) >= 2)
             .filter(|a| !a.value().classes().any(|c| c.contains("comment")))
             .collect();
         let outermost: Vec<ElementRef<'a>> = posts
@@ -118,13 +138,145 @@ impl<'a> Page<'a> {
             })
             .copied()
             .collect();
-        if let [post] = outermost.as_slice() {
-            return Some(*post);
+        match outermost.as_slice() {
+            [post] => Some(*post),
+            _ => None,
         }
-        // No article element: the nearest ancestor of the h1 holding paragraphs.
-        h1?.ancestors()
+    }
+
+    /// The nearest ancestor of a headline that holds paragraphs of running text.
+    fn text_around(&self, headline: ElementRef<'a>) -> Option<ElementRef<'a>> {
+        headline
+            .ancestors()
             .filter_map(ElementRef::wrap)
-            .find(|a| long_paragraphs(*a) >= 2)
+            .find(|a| self.running_paragraphs(*a) >= 2)
+    }
+
+    /// Whether a heading is wholly a link to another page (not the home page, not the page
+    /// itself): a teaser's headline, as on front pages.
+    fn links_away(&self, heading: ElementRef<'a>) -> bool {
+        let map = self.map;
+        let own = self.base.as_ref().map(|b| b.path().trim_end_matches('/'));
+        map.descendants(heading).iter().any(|a| {
+            a.value().name() == "a"
+                && map.text(*a) == map.text(heading)
+                && a.attr("href").is_some_and(|href| {
+                    let target = self.base.as_ref().map_or_else(
+                        || {
+                            url::Url::parse("http://page.invalid/")
+                                .ok()?
+                                .join(href)
+                                .ok()
+                        },
+                        |b| b.join(href).ok(),
+                    );
+                    target.is_some_and(|t| {
+                        let path = t.path().trim_end_matches('/');
+                        !path.is_empty() && own != Some(path)
+                    })
+                })
+        })
+    }
+
+    /// The first heading (h1 to h4, or an element marked schema.org `headline`) the page's
+    /// own title names, outside ignored regions.
+    pub(super) fn named_heading(&self) -> Option<ElementRef<'a>> {
+        let map = self.map;
+        let page_title = self.page_title();
+        let mut headings: Vec<ElementRef<'a>> = ["h1", "h2", "h3", "h4"]
+            .into_iter()
+            .flat_map(|n| map.named(n))
+            .chain(
+                map.elements()
+                    .iter()
+                    .copied()
+                    .filter(|e| e.attr("itemprop") == Some("headline")),
+            )
+            .filter(|h| !self.is_ignored(*h) || self.in_own_header(*h))
+            .filter(|h| title_words_name(&page_title, self.text(*h)))
+            .collect();
+        headings.sort_by_key(|h| map.pos(*h));
+        headings.first().copied()
+    }
+
+    /// Whether a heading is in a `header` ignored only for being outside any article element
+    /// (the article's own header, above its text), not in navigation within it.
+    fn in_own_header(&self, heading: ElementRef<'a>) -> bool {
+        let mut up = heading.ancestors().filter_map(ElementRef::wrap);
+        let Some(header) = up.find(|a| matches!(a.value().name(), "header" | "nav" | "aside"))
+        else {
+            return false;
+        };
+        header.value().name() == "header"
+            && header
+                .parent()
+                .and_then(ElementRef::wrap)
+                .is_some_and(|p| !self.is_ignored(p))
+    }
+
+    /// The page's own title (og:title, else `<title>`), normalised.
+    pub(super) fn page_title(&self) -> String {
+        self.meta("property", "og:title")
+            .or_else(|| {
+                self.map
+                    .named("title")
+                    .next()
+                    .map(|t| self.text(t).to_string())
+            })
+            .map(|t| crate::rules::normalize(&t))
+            .unwrap_or_default()
+    }
+
+    /// A page with no headline element (a body-only fragment, an old table layout): the
+    /// innermost element holding most of its running text, when that text is prose, not
+    /// links (a front page's teasers are mostly links).
+    fn running_text_block(&self) -> Option<ElementRef<'a>> {
+        let count = |e: ElementRef<'a>| self.prose_paragraphs(e);
+        let mut block = self.map.named("body").next()?;
+        let total = count(block);
+        loop {
+            let best = block
+                .child_elements()
+                .filter(|c| !self.is_ignored(*c))
+                .max_by_key(|c| count(*c));
+            match best {
+                // Most of the page's running text is inside it: look further in.
+                Some(c) if count(c) * 5 >= total * 4 && count(c) >= 2 => block = c,
+                _ => break,
+            }
+        }
+        // Several article elements are a list of items (notices, teasers), not one text.
+        let items = self.map.subtree(block).iter();
+        let list = items.filter(|e| e.value().name() == "article").count() > 1;
+        (count(block) >= 2 && !list && self.link_share(block) < 0.3).then_some(block)
+    }
+
+    /// Paragraphs of running text outside ignored regions, a `p` of several blank-line
+    /// separated paragraphs counting each.
+    fn prose_paragraphs(&self, el: ElementRef<'a>) -> usize {
+        let map = self.map;
+        map.subtree(el)
+            .iter()
+            .filter(|p| !self.is_ignored(**p))
+            .map(|p| match p.value().name() {
+                // Unfilled template placeholders ({{…}}) are no text.
+                _ if map.text(*p).contains("{{") => 0,
+                "p" => bare_paragraphs(*p).max(usize::from(map.text(*p).len() > 80)),
+                _ => bare_paragraphs(*p),
+            })
+            .sum()
+    }
+
+    /// The share of an element's text that is link text.
+    fn link_share(&self, el: ElementRef<'a>) -> f64 {
+        let map = self.map;
+        let linked: usize = map
+            .descendants(el)
+            .iter()
+            .filter(|a| a.value().name() == "a")
+            .map(|a| map.text(*a).len())
+            .sum();
+        linked as f64 / map.text(el).len().max(1) as f64
     }
 
     /// Whether an element holds the page itself: its headline and running text. Such an element
@@ -337,6 +489,34 @@ impl<'a> Page<'a> {
     }
 }
 
+/// The `article` (or articleBody) element around a headline.
+fn article_ancestor(headline: ElementRef) -> Option<ElementRef> {
+    headline
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .find(|a| a.value().name() == "article" || a.attr("itemprop") == Some("articleBody"))
+}
+
+/// Whether a heading's text is most of the page's title: a site name in "Headline | Site" is
+/// not the headline.
+pub(super) fn names_headline(page_title: &str, heading: &str) -> bool {
+    let t = crate::rules::normalize(heading);
+    t.chars().count() >= 10 && t.len() * 2 >= page_title.len() && page_title.contains(&t)
+}
+
+/// `names_headline` on the words alone: a heading set in parts ("Kicker : Title") names the
+/// title "Kicker: Title" too.
+fn title_words_name(page_title: &str, heading: &str) -> bool {
+    let words = |t: &str| {
+        crate::rules::normalize(t)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    names_headline(&words(page_title), &words(heading))
+}
+
 /// What a section holding a paid label is, judged once.
 #[derive(Clone, Copy)]
 enum Section {
@@ -382,4 +562,17 @@ fn bare_paragraphs(el: ElementRef) -> usize {
         }
     }
     count + usize::from(run >= 80)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn headline_set_in_parts_names_the_title() {
+        let title = crate::rules::normalize("Kicker: The headline of the story - Site");
+        assert!(super::title_words_name(
+            &title,
+            "Kicker : The headline of the story"
+        ));
+        assert!(!super::title_words_name(&title, "Site"));
+    }
 }
