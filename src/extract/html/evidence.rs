@@ -317,7 +317,9 @@ impl<'a> Page<'a> {
                     })
             };
             if let Some(m) = label {
-                let (at, head) = (map.pos(el), map.pos(h1));
+                // (Without a headline element, the article's start stands for it.)
+                let head = h1.map_or(map.pos(article), |h| map.pos(h));
+                let at = map.pos(el);
                 let reach = Reach {
                     place: if at < head {
                         Place::AboveHeadline
