@@ -70,8 +70,19 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
 /// A headline that announces an appointment ("X named CEO of Y", "X wird neuer Geschäftsführer"),
 /// whatever the input kind: evidence of a people notice the learned decision weighs.
 fn appointment_evidence(item: &mut Item, rules: &Rules) {
-    if let Some(word) = rules.appointment(&item.title) {
-        let e = Evidence::new(Signal::AppointmentShape, word, "title");
+    let found = rules
+        .appointment(&item.title)
+        .map(|w| (w, "title"))
+        .or_else(|| {
+            // A teaser's blurb says it as often ("… hat einen neuen Job").
+            let blurb = item
+                .summary
+                .as_deref()
+                .filter(|_| item.block != Block::Article)?;
+            rules.appointment(blurb).map(|w| (w, "blurb"))
+        });
+    if let Some((word, place)) = found {
+        let e = Evidence::new(Signal::AppointmentShape, word, place);
         if !item.evidence.contains(&e) {
             item.evidence.push(e);
         }

@@ -111,3 +111,58 @@ fn a_page_that_says_it_is_an_article_but_yields_none_is_reported() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_kicker_heading_joins_the_headline_beside_it_and_appointments_are_evidence() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let page = tmp.path().join("page.html");
+    let teaser = |slug: &str, kicker: &str, headline: &str, blurb: &str| {
+        format!(
+            "<li><a href=\"https://handel.example.de/{slug}\"><span><h4>{kicker}</h4>\
+             <span class=\"title\">{headline}</span><span>27.10.2023</span></span>\
+             <p>{blurb}</p></a></li>"
+        )
+    };
+    let body = format!(
+        "<html><head><title>Ein Artikel über den Handel</title></head><body><main><article>\
+         <h1>Ein Artikel über den Handel</h1><p>{}</p><p>{}</p></article>\
+         <ul class=\"more\">{}{}</ul></main></body></html>",
+        "Der Handel verändert sich schneller, als viele Händler erwartet haben, und das zeigt sich in jeder Filiale.",
+        "Die Kundschaft achtet auf Preise, auf Herkunft und auf kurze Wege, und das verändert die Sortimente.",
+        teaser(
+            "a",
+            "Personalie",
+            "Neuer Finanzchef bei einem Versender",
+            "Der bisherige Controller rückt auf."
+        ),
+        teaser(
+            "b",
+            "Bier",
+            "Brauerei eröffnet ein neues Zentrallager",
+            "Der Ausbau kostet zwölf Millionen Euro."
+        ),
+    );
+    std::fs::write(&page, body).expect("write");
+    let v = Feedsplit::classify(&page).json();
+    let items = v["items"].as_array().expect("items");
+    let titles: Vec<&str> = items.iter().filter_map(|i| i["title"].as_str()).collect();
+    assert!(
+        titles.contains(&"Personalie: Neuer Finanzchef bei einem Versender"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"Bier: Brauerei eröffnet ein neues Zentrallager"),
+        "{titles:?}"
+    );
+    let notice = items
+        .iter()
+        .find(|i| i["title"] == "Personalie: Neuer Finanzchef bei einem Versender")
+        .expect("notice teaser");
+    let signals: Vec<&str> = notice["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["signal"].as_str())
+        .collect();
+    assert!(signals.contains(&"appointment_shape"), "{signals:?}");
+}

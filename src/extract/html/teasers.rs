@@ -194,7 +194,7 @@ impl<'a> Page<'a> {
         let map = self.map;
         let (mut evidence, sponsor) = self.block_evidence(container, claims);
         evidence.extend(self.link_evidence(anchor, &href));
-        let mut title = self.teaser_title(anchor, container)?.to_string();
+        let mut title = self.teaser_title(anchor, container)?;
         if let Some((m, rest)) = rules.sponsored_title_label(&title) {
             evidence.push(Evidence::new(
                 Signal::SponsoredTitlePrefix,
@@ -251,7 +251,44 @@ impl<'a> Page<'a> {
     /// The heading around or inside the link, else the link text; the block's first heading
     /// only for a link without text or a `title` (an image link), since a box may have a header
     /// of its own.
-    fn teaser_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<&'a str> {
+    fn teaser_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<String> {
+        if let Some(title) = self.kicker_and_headline(anchor) {
+            return Some(title);
+        }
+        self.plain_title(anchor, container).map(str::to_string)
+    }
+
+    /// A link whose heading is a one- or two-word kicker ("Personalie", "Anzeige", "Bier") with
+    /// the headline in a line of its own beside it: "Kicker: Headline", as the page reads.
+    fn kicker_and_headline(&self, anchor: ElementRef<'a>) -> Option<String> {
+        let map = self.map;
+        let inside = map.subtree(anchor);
+        let kicker = inside
+            .iter()
+            .copied()
+            .find(|e| is_heading(e.value().name()))?;
+        let kicker_text = map.text(kicker);
+        let words = kicker_text.split_whitespace().count();
+        if words == 0 || words > 2 {
+            return None;
+        }
+        // The first line after the kicker of three words or more, not holding the kicker and
+        // not a date or a byline under the headline.
+        let headline = inside
+            .iter()
+            .copied()
+            .filter(|e| map.pos(*e) > map.span(kicker).1.saturating_sub(1))
+            .filter(|e| !map.contains(*e, kicker))
+            .map(|e| (e, map.text(e)))
+            .find(|(e, t)| {
+                t.split_whitespace().count() >= 3
+                    && !e.child_elements().any(|c| map.text(c) == *t)
+                    && t.chars().any(char::is_alphabetic)
+            })?;
+        Some(format!("{kicker_text}: {}", headline.1))
+    }
+
+    fn plain_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<&'a str> {
         let map = self.map;
         let own_heading = anchor
             .parent()
