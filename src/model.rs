@@ -156,6 +156,22 @@ pub struct Reach {
     pub prose: bool,
 }
 
+impl Reach {
+    /// A label that is the item's own line (a text's label line, a feed entry's first line,
+    /// the label of a block without a link).
+    pub fn own() -> Reach {
+        Reach {
+            place: Place::Inside,
+            steps: 0,
+            shared: 1,
+            extra_words: 0,
+            header: false,
+            slot: false,
+            prose: false,
+        }
+    }
+}
+
 /// Where a label is, seen from the item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -247,7 +247,7 @@ pub fn cross_validated_table(cv: &CrossValidated, fit: &Summary) -> String {
             s.personnel_labelled,
         ));
     }
-    out.push_str("\nfit on every page (the built-in model; a debugging aid, not the target)\n");
+    out.push_str("\nfit on every page (the model deciding: built-in unless --model; a debugging aid, not the target)\n");
     out.push_str(&summary_lines(fit));
     out.push_str("\ncross-validated, pooled over every held-out page\n");
     out.push_str(&summary_lines(&cv.pooled));

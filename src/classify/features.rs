@@ -28,7 +28,16 @@ pub fn group(block: Block) -> &'static str {
 
 /// Every feature of an item, each name once (the strongest value wins), in a fixed order.
 pub fn features(item: &Item) -> Vec<Feature> {
-    let g = group(item.block);
+    // A teaser whose article page was read is weighed as the article it is.
+    let read_as_article = item
+        .evidence
+        .iter()
+        .any(|e| is_article_evidence(item.block, e));
+    let g = if read_as_article {
+        "article"
+    } else {
+        group(item.block)
+    };
     let mut out: Vec<Feature> = vec![Feature {
         name: g.to_string(),
         value: 1.0,
@@ -52,7 +61,6 @@ pub fn features(item: &Item) -> Vec<Feature> {
     // Each feature twice: for this kind of item, and for any item, so what is learned on one
     // kind (a disclosure in feed entries) carries to another that the labels seldom show.
     for (i, e) in item.evidence.iter().enumerate() {
-        let g = evidence_group(item.block, e);
         match (e.signal, e.reach) {
             (Signal::SponsoredLabel, Some(reach)) => {
                 for (name, value) in label_features(&reach) {
@@ -79,24 +87,19 @@ pub fn features(item: &Item) -> Vec<Feature> {
     out
 }
 
-/// The kind of item a piece of evidence speaks for: a teaser or feed entry whose article page
-/// was read (`follow_teasers`, `check_feed_items`) carries the article's evidence, which is
-/// weighed as an article's (only an article page has a headline, a disclosure line, a
-/// schema.org type).
-fn evidence_group(block: Block, e: &Evidence) -> &'static str {
-    let article_only = matches!(
+/// Whether a piece of evidence is an article page's (a teaser or feed entry whose page was read
+/// by `follow_teasers` or `check_feed_items` carries it): only an article page has a headline,
+/// a disclosure line, a schema.org type.
+fn is_article_evidence(block: Block, e: &Evidence) -> bool {
+    let teaser = matches!(block, Block::Teaser | Block::SponsoredTeaser);
+    matches!(
         e.reach.map(|r| r.place),
         Some(Place::AboveHeadline | Place::UnderHeadline)
-    ) || (block == Block::Teaser || block == Block::SponsoredTeaser)
+    ) || teaser
         && matches!(
             e.signal,
             Signal::SponsoredDisclosure | Signal::SponsoredSchema | Signal::SponsoredCategory
-        );
-    if article_only {
-        "article"
-    } else {
-        group(block)
-    }
+        )
 }
 
 /// A label's features: its place, and what tells a label of the item's own from a neighbour's.

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::features::Feature;
 
+/// The largest weight (log-odds) a model file may give one feature.
+const MAX_WEIGHT: f64 = 1000.0;
+
 /// The built-in weights (`feedsplit train`, see README).
 const BUILTIN: &str = include_str!("model.json");
 
@@ -60,11 +63,24 @@ pub struct Model {
     /// What it was trained on, for people reading the file.
     pub trained_on: String,
     pub thresholds: Thresholds,
+    /// Signals that make an item sponsored whatever the weights say: a user's site selector,
+    /// and labels that leave no doubt whose they are (a label in the item's own title, its
+    /// schema.org type, its own category). The editorial feed's promise is no ad, ever.
+    pub decisive: Vec<crate::model::Signal>,
     pub sponsored: Linear,
     pub personnel: Linear,
 }
 
+/// The built-in model, parsed once per process: every rules set (each source's) shares it.
+static SHARED: std::sync::LazyLock<std::sync::Arc<Model>> =
+    std::sync::LazyLock::new(|| std::sync::Arc::new(Model::builtin()));
+
 impl Model {
+    /// The built-in model, shared.
+    pub fn shared() -> std::sync::Arc<Model> {
+        SHARED.clone()
+    }
+
     /// The model built into the binary.
     pub fn builtin() -> Model {
         // The built-in file is part of the binary and covered by a test, so it always parses.
@@ -92,6 +108,22 @@ impl Model {
                 path: name,
                 message: "thresholds must lie between 0 and 1".into(),
             });
+        }
+        // A weight past this is no evidence but an error, and would print as infinity.
+        let sane = |w: &f64| w.is_finite() && w.abs() <= MAX_WEIGHT;
+        for linear in [&model.sponsored, &model.personnel] {
+            if let Some((feature, _)) = linear.weights.iter().find(|(_, w)| !sane(w)) {
+                return Err(ModelError::Parse {
+                    path: name,
+                    message: format!("weight of {feature:?} is not a number within ±{MAX_WEIGHT}"),
+                });
+            }
+            if !sane(&linear.bias) {
+                return Err(ModelError::Parse {
+                    path: name,
+                    message: format!("bias is not a number within ±{MAX_WEIGHT}"),
+                });
+            }
         }
         Ok(model)
     }
@@ -128,5 +160,10 @@ mod tests {
         assert!(err.to_string().starts_with(&path.display().to_string()));
         let missing = Model::load(&dir.path().join("none.json")).expect_err("missing");
         assert!(missing.to_string().contains("cannot read"));
+        let mut huge = Model::builtin();
+        huge.sponsored.weights.insert("teaser".into(), 1e308);
+        std::fs::write(&path, huge.to_json()).expect("write");
+        let err = Model::load(&path).expect_err("huge weight");
+        assert!(err.to_string().contains("\"teaser\""), "{err}");
     }
 }

@@ -76,6 +76,7 @@ fn say(e: &Evidence) -> String {
             if r.shared == 1 { "" } else { "s" },
             steps(r.steps)
         ),
+        Place::Inside if r.steps == 0 => format!("'{}' is the item's own label line", e.matched),
         Place::Inside => format!(
             "'{}' in the item's own block, {} down",
             e.matched,
@@ -95,9 +96,29 @@ fn say(e: &Evidence) -> String {
 
 /// Two sightings of one item as one: `later` fills what `first` lacks, and the class is decided
 /// again from the pooled evidence.
+///
+/// Paid once, paid: a sighting that was sponsored on its own keeps the pooled item sponsored
+/// (more evidence, such as an ad slot's context, must not let an ad back into the editorial feed).
 pub fn merged(mut first: Item, later: Item, model: &Model) -> Classified {
+    let was_paid = |i: &Item| classify(i.clone(), model).class == Class::Sponsored;
+    let paid_alone = was_paid(&first) || was_paid(&later);
     first.absorb(later);
-    classify(first, model)
+    let mut pooled = classify(first, model);
+    if paid_alone && pooled.class != Class::Sponsored {
+        pooled.class = Class::Sponsored;
+        pooled.suspect = None;
+        pooled.reasons.insert(
+            0,
+            Reason {
+                says: "one sighting of it alone was sponsored".to_string(),
+                weight: 0.0,
+            },
+        );
+        let (decided_by, runners_up) = split_evidence(&pooled.item, Class::Sponsored);
+        pooled.decided_by = decided_by;
+        pooled.runners_up = runners_up;
+    }
+    pooled
 }
 
 pub fn classify(item: Item, model: &Model) -> Classified {
@@ -106,7 +127,15 @@ pub fn classify(item: Item, model: &Model) -> Classified {
     let (z_people, people_parts) = model.personnel.logit(&feats);
     let (p_paid, p_people) = (learned::sigmoid(z_paid), learned::sigmoid(z_people));
     let t = &model.thresholds;
-    let class = if p_paid >= t.sponsored {
+    let decisive = item
+        .evidence
+        .iter()
+        .find(|e| model.decisive.contains(&e.signal))
+        .map(|e| Reason {
+            says: format!("{} (decides whatever the weights)", say(e)),
+            weight: 0.0,
+        });
+    let class = if p_paid >= t.sponsored || decisive.is_some() {
         Class::Sponsored
     } else if p_people >= t.personnel {
         Class::Personnel
@@ -119,7 +148,10 @@ pub fn classify(item: Item, model: &Model) -> Classified {
     } else {
         &paid_parts
     };
-    let reasons = reasons(&item, &feats, parts);
+    let mut reasons = reasons(&item, &feats, parts);
+    if let Some(d) = decisive.filter(|_| p_paid < t.sponsored) {
+        reasons.insert(0, d);
+    }
     let (decided_by, runners_up) = split_evidence(&item, class);
     let weak: Vec<&Evidence> = item
         .evidence
@@ -256,6 +288,36 @@ mod tests {
         assert_eq!(c.class, Class::Sponsored, "{}", c.reason_text());
         assert!(!c.reasons.is_empty());
         assert_eq!(c.runners_up.len(), 1);
+    }
+
+    #[test]
+    fn a_site_selector_decides_whatever_the_weights() {
+        let model = Model::builtin();
+        let c = classify(
+            item(vec![
+                ev(Signal::SponsoredSelector),
+                ev(Signal::AppointmentShape),
+            ]),
+            &model,
+        );
+        assert_eq!(c.class, Class::Sponsored, "{}", c.reason_text());
+        assert!(c.reasons[0].says.contains("decides whatever the weights"));
+    }
+
+    #[test]
+    fn paid_once_paid_when_sightings_merge() {
+        let mut model = Model::builtin();
+        // A model in which a second piece of evidence pulls the paid odds down.
+        model
+            .sponsored
+            .weights
+            .insert("weak_disclosure".into(), -50.0);
+        let paid = item(vec![ev(Signal::SponsoredUrl)]);
+        assert_eq!(classify(paid.clone(), &model).class, Class::Sponsored);
+        let later = item(vec![ev(Signal::WeakDisclosure)]);
+        let c = merged(paid, later, &model);
+        assert_eq!(c.class, Class::Sponsored, "{}", c.reason_text());
+        assert!(c.reasons[0].says.contains("alone was sponsored"));
     }
 
     #[test]

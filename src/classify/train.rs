@@ -1,12 +1,12 @@
-//! Training the learned decision: L2-regularised logistic regression by full-batch gradient
-//! descent, in a fixed order over examples and features, so the same examples give the same
+//! Training the learned decision: L2-regularised logistic regression by Newton's method, in a
+//! fixed order over examples and features, so the same examples give the same
 //! weights, byte for byte, on every machine (weights are rounded before they are written).
 
 use std::collections::BTreeMap;
 
 use super::features::features;
 use super::learned::{Linear, Model, Thresholds, sigmoid};
-use crate::model::{Class, Item};
+use crate::model::{Class, Item, Signal};
 
 /// One labelled candidate.
 #[derive(Debug, Clone)]
@@ -27,6 +27,14 @@ pub const THRESHOLDS: Thresholds = Thresholds {
     personnel: 0.5,
     suspect_margin: 0.2,
 };
+
+/// What decides whatever the weights: see `Model::decisive`.
+pub const DECISIVE: [Signal; 4] = [
+    Signal::SponsoredSelector,
+    Signal::SponsoredTitlePrefix,
+    Signal::SponsoredSchema,
+    Signal::SponsoredCategory,
+];
 
 /// A model trained on `examples`, described as `trained_on`.
 pub fn train(examples: &[Example], trained_on: &str) -> Model {
@@ -74,6 +82,7 @@ pub fn train(examples: &[Example], trained_on: &str) -> Model {
     Model {
         trained_on: trained_on.to_string(),
         thresholds: THRESHOLDS,
+        decisive: DECISIVE.to_vec(),
         sponsored: linear(fit(Class::Sponsored)),
         personnel: linear(fit(Class::Personnel)),
     }
@@ -186,7 +195,7 @@ fn cholesky_solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Evidence, Signal};
+    use crate::model::Evidence;
 
     fn example(evidence: Vec<Evidence>, class: Class) -> Example {
         Example {

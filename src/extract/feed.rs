@@ -219,11 +219,14 @@ fn paid_signs(
     if let Some(first) = plain.lines().next()
         && let Some(m) = rules.sponsored_label(first)
     {
-        signs.evidence.push(Evidence::new(
-            Signal::SponsoredLabel,
-            first.to_string(),
-            format!("{location} content"),
-        ));
+        signs.evidence.push(
+            Evidence::new(
+                Signal::SponsoredLabel,
+                first.to_string(),
+                format!("{location} content"),
+            )
+            .at(crate::model::Reach::own()),
+        );
         signs.sponsor = signs.sponsor.or(m.sponsor);
     }
     signs

@@ -236,11 +236,14 @@ impl Reader<'_> {
             sponsor,
             personnel: None,
             block: Block::SponsoredTeaser,
-            evidence: vec![Evidence::new(
-                Signal::SponsoredLabel,
-                label_text.to_string(),
-                format!("line {number}"),
-            )],
+            evidence: vec![
+                Evidence::new(
+                    Signal::SponsoredLabel,
+                    label_text.to_string(),
+                    format!("line {number}"),
+                )
+                .at(crate::model::Reach::own()),
+            ],
         });
     }
 

@@ -287,7 +287,7 @@ impl Rules {
             tags,
             patterns: std::sync::OnceLock::new(),
             details: std::sync::OnceLock::new(),
-            model: std::sync::Arc::new(crate::classify::Model::builtin()),
+            model: crate::classify::Model::shared(),
             file,
         }
     }

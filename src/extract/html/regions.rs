@@ -465,11 +465,10 @@ impl<'a> Page<'a> {
         let blurb = lines.get(1).cloned();
         let (mut evidence, _) = self.block_evidence(section, claims);
         if evidence.is_empty() {
-            evidence.push(Evidence::new(
-                Signal::SponsoredLabel,
-                text.to_string(),
-                describe(el),
-            ));
+            evidence.push(
+                Evidence::new(Signal::SponsoredLabel, text.to_string(), describe(el))
+                    .at(crate::model::Reach::own()),
+            );
         }
         let identifying = format!("{} {}", sponsor.as_deref().unwrap_or(""), title);
         claims.items.push(Item {
