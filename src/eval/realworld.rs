@@ -16,6 +16,9 @@ use crate::rules::{Rules, normalize, squeeze};
 #[derive(Debug, Deserialize)]
 struct PageLabel {
     file: String,
+    /// Where the page came from (`repository:path`).
+    #[serde(default)]
+    source: String,
     /// The page's own article's class, or "none" for a page without one.
     #[serde(deserialize_with = "class_or_none")]
     main_article: Option<Class>,
@@ -243,7 +246,9 @@ pub fn read_pages(dir: &Path, rules: &Rules) -> Result<Vec<LabelledPage>, EvalEr
         let input = file.display().to_string();
         let name = label.file.trim_end_matches(".html");
         let outcome = run_page(&input, name, rules)?;
-        let site = site_of(&file).unwrap_or_else(|| label.file.clone());
+        let site = site_of(&file)
+            .or_else(|| site_of_source(&label.source))
+            .unwrap_or_else(|| label.file.clone());
         pages.push(LabelledPage {
             items: outcome.items.into_iter().map(|c| c.item).collect(),
             label,
@@ -253,7 +258,8 @@ pub fn read_pages(dir: &Path, rules: &Rules) -> Result<Vec<LabelledPage>, EvalEr
     Ok(pages)
 }
 
-/// The host a page names as its own (`link rel=canonical`, else `og:url`), without `www.`.
+/// The site a page names as its own (`link rel=canonical`, else `og:url`): its host's name
+/// below the public suffix, so `www.nytimes.com` and `nytimes.com` are one site.
 fn site_of(file: &Path) -> Option<String> {
     let bytes = std::fs::read(file).ok()?;
     let html = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
@@ -262,12 +268,37 @@ fn site_of(file: &Path) -> Option<String> {
         html.select(&q)
             .find_map(|e| e.attr(attr))
             .and_then(|u| url::Url::parse(u.trim()).ok())
-            .and_then(|u| {
-                u.host_str()
-                    .map(|h| h.trim_start_matches("www.").to_string())
-            })
+            .and_then(|u| u.host_str().map(site_name))
     };
     first("link[rel=canonical]", "href").or_else(|| first("meta[property='og:url']", "content"))
+}
+
+/// A host's name below its public suffix ("www.express.co.uk" → "express"); a test suite's
+/// page directory names the site the same way ("webmd-2" → "webmd").
+fn site_name(host: &str) -> String {
+    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
+    // A second-level suffix under a country code, such as co.uk, com.br, or.jp.
+    let short_suffix = labels.len() >= 3
+        && labels[labels.len() - 1].len() == 2
+        && matches!(
+            labels[labels.len() - 2],
+            "co" | "com" | "org" | "net" | "or" | "ne" | "ac" | "gov" | "edu"
+        );
+    let at = labels
+        .len()
+        .saturating_sub(if short_suffix { 3 } else { 2 });
+    labels.get(at).copied().unwrap_or(host).to_lowercase()
+}
+
+/// The site of a page that names none, from the test suite's folder it came from
+/// (`test-pages/webmd-1/source.html` → "webmd").
+fn site_of_source(source: &str) -> Option<String> {
+    let path = source.split_once(':').map_or(source, |(_, p)| p);
+    let dir = path.rsplit('/').nth(1)?;
+    let name = dir
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end_matches(['-', '_']);
+    (!name.is_empty()).then(|| name.to_lowercase())
 }
 
 /// Scores every page of `DIR/labels.v2.json` with the rules' own model.
@@ -599,4 +630,23 @@ fn person_matches(label: &PersonLabel, item: &Item) -> bool {
     }
     let quoted = label.role.split(['\'', '"', '‘', '’', '“', '”']).nth(1);
     quoted.is_some_and(|q| same_title(&item.title, q))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sites_are_named_below_the_public_suffix() {
+        assert_eq!(site_name("www.nytimes.com"), "nytimes");
+        assert_eq!(site_name("nytimes.com"), "nytimes");
+        assert_eq!(site_name("www.express.co.uk"), "express");
+        assert_eq!(site_name("edition.cnn.com"), "cnn");
+        assert_eq!(site_name("localhost"), "localhost");
+        assert_eq!(
+            site_of_source("mozilla/readability:test/test-pages/webmd-2/source.html").as_deref(),
+            Some("webmd")
+        );
+        assert_eq!(site_of_source("page.html"), None);
+    }
 }
