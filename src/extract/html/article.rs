@@ -155,18 +155,20 @@ impl<'a> Page<'a> {
             .or_else(|| self.named_heading())
     }
 
+    /// The title the page gives itself: `og:title`, else `<title>`.
+    pub(super) fn own_title(&self) -> Option<String> {
+        self.meta("property", "og:title").or_else(|| {
+            self.map
+                .named("title")
+                .next()
+                .map(|t| self.text(t).to_string())
+        })
+    }
+
     /// The title of an article with no headline element: the page's own title, else the
     /// opening words of its first paragraph (a fragment with the body only).
     fn untitled_headline(&self, article: ElementRef<'a>) -> Option<String> {
-        let own = self
-            .meta("property", "og:title")
-            .or_else(|| {
-                self.map
-                    .named("title")
-                    .next()
-                    .map(|t| self.text(t).to_string())
-            })
-            .filter(|t| !t.trim().is_empty());
+        let own = self.own_title().filter(|t| !t.trim().is_empty());
         own.or_else(|| {
             let first = self
                 .map
@@ -238,15 +240,7 @@ impl<'a> Page<'a> {
         if !(og_article || dated || ld_article) {
             return;
         }
-        let title = self
-            .meta("property", "og:title")
-            .or_else(|| {
-                self.map
-                    .named("title")
-                    .next()
-                    .map(|t| self.text(t).to_string())
-            })
-            .unwrap_or_default();
+        let title = self.own_title().unwrap_or_default();
         claims.skipped.push(crate::extract::Skipped {
             what: super::ARTICLE_NOT_FOUND.into(),
             text: title,

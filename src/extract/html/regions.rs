@@ -216,13 +216,7 @@ impl<'a> Page<'a> {
 
     /// The page's own title (og:title, else `<title>`), normalised.
     pub(super) fn page_title(&self) -> String {
-        self.meta("property", "og:title")
-            .or_else(|| {
-                self.map
-                    .named("title")
-                    .next()
-                    .map(|t| self.text(t).to_string())
-            })
+        self.own_title()
             .map(|t| crate::rules::normalize(&t))
             .unwrap_or_default()
     }

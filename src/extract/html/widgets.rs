@@ -283,9 +283,8 @@ impl<'a> Page<'a> {
         false
     }
 
-    /// Whether the box a label stands in (its wrappers holding only its text) also holds an
-    /// image or an icon: an ad slot's caption beside a placeholder or a logo.
-    pub(super) fn beside_media(&self, label: ElementRef<'a>) -> bool {
+    /// The box a label stands in: its outermost wrapper holding no other text.
+    fn label_box(&self, label: ElementRef<'a>) -> ElementRef<'a> {
         let text = self.text(label);
         let mut boxed = label;
         while let Some(parent) = boxed.parent().and_then(ElementRef::wrap) {
@@ -294,6 +293,13 @@ impl<'a> Page<'a> {
             }
             boxed = parent;
         }
+        boxed
+    }
+
+    /// Whether the box a label stands in (its wrappers holding only its text) also holds an
+    /// image or an icon: an ad slot's caption beside a placeholder or a logo.
+    pub(super) fn beside_media(&self, label: ElementRef<'a>) -> bool {
+        let boxed = self.label_box(label);
         self.map.descendants(boxed).iter().any(|e| {
             matches!(e.value().name(), "svg" | "img" | "picture" | "iframe")
                 && !self.map.contains(*e, label)
@@ -303,14 +309,7 @@ impl<'a> Page<'a> {
     /// Whether a label marks an ad slot rather than content: the box it stands in holds nothing
     /// a reader can read but the label (an empty placeholder, an iframe, an image, a script).
     pub(super) fn is_slot_label(&self, label: ElementRef<'a>) -> bool {
-        let text = self.text(label);
-        let mut boxed = label;
-        while let Some(parent) = boxed.parent().and_then(ElementRef::wrap) {
-            if matches!(parent.value().name(), "body" | "html") || self.text(parent) != text {
-                break;
-            }
-            boxed = parent;
-        }
+        let boxed = self.label_box(label);
         if boxed.id() == label.id() {
             return false;
         }
