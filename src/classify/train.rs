@@ -68,7 +68,19 @@ pub fn train(examples: &[Example], trained_on: &str) -> Model {
             .iter()
             .map(|e| f64::from(u8::from(e.class == class)))
             .collect();
-        fit_logistic(&sparse, &y, names.len())
+        // Paid beats everything: whether an item announces a hire says nothing of whether it
+        // is paid, so the paid decision does not weigh people-notice evidence at all.
+        let prior: Vec<f64> = names
+            .iter()
+            .map(|n| {
+                if class == Class::Sponsored && is_people_feature(n) {
+                    PINNED
+                } else {
+                    L2
+                }
+            })
+            .collect();
+        fit_logistic(&sparse, &y, &prior)
     };
     let linear = |(bias, w): (f64, Vec<f64>)| Linear {
         bias: round(bias),
@@ -88,18 +100,30 @@ pub fn train(examples: &[Example], trained_on: &str) -> Model {
     }
 }
 
+/// A prior so strong that the weight stays at zero (it rounds to nothing).
+const PINNED: f64 = 1e12;
+
+/// Features of people-notice evidence (tags, sections, categories, appointment words, parsed
+/// fields).
+fn is_people_feature(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    last.starts_with("personnel_") || last == "appointment_shape" || last == "notice_fields"
+}
+
 /// Four decimals: enough for the decision, and the same digits wherever it is trained.
 fn round(w: f64) -> f64 {
     let r = (w * 1e4).round() / 1e4;
     if r == 0.0 { 0.0 } else { r }
 }
 
-/// Bias and weights minimising the summed log loss plus `L2 / 2 · |w|²` (the bias is barely
-/// pulled), by Newton's method with step halving; the system is solved by Cholesky.
-fn fit_logistic(x: &[Vec<(usize, f64)>], y: &[f64], width: usize) -> (f64, Vec<f64>) {
+/// Bias and weights minimising the summed log loss plus `Σ prior_j / 2 · w_j²` (the bias is
+/// barely pulled), by Newton's method with step halving; the system is solved by Cholesky.
+fn fit_logistic(x: &[Vec<(usize, f64)>], y: &[f64], priors: &[f64]) -> (f64, Vec<f64>) {
     // Column 0 is the bias.
-    let n = width + 1;
-    let prior: Vec<f64> = (0..n).map(|j| if j == 0 { 1e-6 } else { L2 }).collect();
+    let n = priors.len() + 1;
+    let prior: Vec<f64> = std::iter::once(1e-6)
+        .chain(priors.iter().copied())
+        .collect();
     let rows: Vec<Vec<(usize, f64)>> = x
         .iter()
         .map(|r| {
@@ -226,5 +250,26 @@ mod tests {
         assert!(w.is_some_and(|w| w > 1.0), "{w:?}");
         assert!(model.sponsored.bias < 0.0);
         assert_eq!(train(&examples, "test").to_json(), model.to_json());
+    }
+
+    #[test]
+    fn the_paid_decision_weighs_no_people_evidence() {
+        let hire = || Evidence::new(Signal::AppointmentShape, "named ceo", "title");
+        let mut examples = Vec::new();
+        for _ in 0..20 {
+            examples.push(example(vec![hire()], Class::Editorial));
+            examples.push(example(vec![hire()], Class::Personnel));
+            examples.push(example(vec![], Class::Sponsored));
+        }
+        let model = train(&examples, "test");
+        assert!(
+            model
+                .sponsored
+                .weights
+                .keys()
+                .all(|k| !is_people_feature(k))
+        );
+        assert!(model.personnel.weights.contains_key("appointment_shape"));
+        assert!(is_people_feature("notice.personnel_tag") && !is_people_feature("teaser"));
     }
 }
