@@ -327,6 +327,7 @@ impl<'a> Page<'a> {
                     | "object"
                     | "embed"
                     | "canvas"
+                    | "svg"
                     | "script"
             );
             let ad_class = v.classes().any(|c| {
