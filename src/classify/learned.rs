@@ -65,7 +65,8 @@ pub struct Model {
     pub thresholds: Thresholds,
     /// Signals that make an item sponsored whatever the weights say: a user's site selector,
     /// and labels that leave no doubt whose they are (a label in the item's own title, its
-    /// schema.org type, its own category). The editorial feed's promise is no ad, ever.
+    /// schema.org type, its own category, the post's statement that it was paid for: "Dieser
+    /// Beitrag entstand in Zusammenarbeit mit X"). The editorial feed's promise is no ad, ever.
     pub decisive: Vec<crate::model::Signal>,
     pub sponsored: Linear,
     pub personnel: Linear,

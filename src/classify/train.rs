@@ -29,11 +29,12 @@ pub const THRESHOLDS: Thresholds = Thresholds {
 };
 
 /// What decides whatever the weights: see `Model::decisive`.
-pub const DECISIVE: [Signal; 4] = [
+pub const DECISIVE: [Signal; 5] = [
     Signal::SponsoredSelector,
     Signal::SponsoredTitlePrefix,
     Signal::SponsoredSchema,
     Signal::SponsoredCategory,
+    Signal::SponsoredDisclosure,
 ];
 
 /// A model trained on `examples`, described as `trained_on`.
