@@ -230,19 +230,31 @@ impl Report {
     }
 }
 
+/// Every labelled page of `dir` through the pipeline: its file name, labels and outcome.
+fn run_labelled(
+    dir: &Path,
+    rules: &Rules,
+) -> Result<Vec<(String, Expected, pipeline::Outcome)>, EvalError> {
+    let mut out = Vec::new();
+    for (input, expected) in labelled_pages(dir)? {
+        let name_of = |n: Option<&std::ffi::OsStr>| {
+            n.map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let outcome = run_page(
+            &input.display().to_string(),
+            &name_of(input.file_stem()),
+            rules,
+        )?;
+        out.push((name_of(input.file_name()), expected, outcome));
+    }
+    Ok(out)
+}
+
 /// Runs every labelled page of `dir` through the pipeline and scores it.
 pub fn evaluate(dir: &Path, rules: &Rules) -> Result<Report, EvalError> {
     let mut report = Report::default();
-    for (input, expected) in labelled_pages(dir)? {
-        let page = input
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let name = input
-            .file_stem()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let outcome = run_page(&input.display().to_string(), &name, rules)?;
+    for (page, expected, outcome) in run_labelled(dir, rules)? {
         score_page(&page, &expected, &outcome.items, &mut report);
         report.pages += 1;
     }
@@ -343,12 +355,7 @@ fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mu
 /// is editorial): training examples besides the real-world pages.
 pub fn corpus_examples(dir: &Path, rules: &Rules) -> Result<Vec<Example>, EvalError> {
     let mut out = Vec::new();
-    for (input, expected) in labelled_pages(dir)? {
-        let name = input
-            .file_stem()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let outcome = run_page(&input.display().to_string(), &name, rules)?;
+    for (_, expected, outcome) in run_labelled(dir, rules)? {
         let items: Vec<&Item> = outcome.items.iter().map(|c| &c.item).collect();
         let taken = take_labelled(&expected, &items);
         let mut classes = vec![Class::Editorial; items.len()];

@@ -165,12 +165,30 @@ fn train_writes_the_same_model_twice_and_cross_validation_holds_out_sites() {
             .as_object()
             .is_some_and(|w| !w.is_empty())
     );
-    // The written model decides `classify --model`.
-    let v = Feedsplit::classify(corpus().join("en-widget-sponsors.html"))
-        .arg("--model")
-        .arg(tmp.path().join("a.json"))
-        .json();
-    assert!(v["items"].as_array().is_some_and(|a| !a.is_empty()));
+    // A model file decides `classify --model`: one whose paid bias outweighs everything makes
+    // the page's news sponsored, which the built-in model keeps editorial.
+    let classes = |model: Option<&std::path::Path>| {
+        let mut cmd = Feedsplit::classify(corpus().join("en-widget-sponsors.html"));
+        if let Some(m) = model {
+            cmd = cmd.arg("--model").arg(m);
+        }
+        let v = cmd.json();
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        items
+            .iter()
+            .map(|i| i["class"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(classes(None).iter().any(|c| c == "editorial"));
+    let mut paid = model.clone();
+    paid["sponsored"]["bias"] = serde_json::json!(50.0);
+    let paid_path = tmp.path().join("paid.json");
+    std::fs::write(&paid_path, paid.to_string()).expect("write");
+    let all_paid = classes(Some(&paid_path));
+    assert!(
+        !all_paid.is_empty() && all_paid.iter().all(|c| c == "sponsored"),
+        "{all_paid:?}"
+    );
     // Three sites in two folds: each page scored once, by the fold that held its site out.
     let cv = Feedsplit::command()
         .args(["eval", "--realworld", "--folds", "2"])

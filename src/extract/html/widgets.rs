@@ -58,13 +58,13 @@ impl<'a> Page<'a> {
                 .and_then(ElementRef::wrap)
                 .map_or((0, 0), |b| map.span(b));
             let scope = map.pos(*first)..map.span(*last).1;
+            let kicker = self.rules().sponsored_kicker(found.text);
             let reach = Reach {
                 place: Place::Widget,
                 steps: label.ancestors().count() as u32,
                 shared: self.links_in(&scope),
-                extra_words: self
-                    .rules()
-                    .sponsored_kicker(found.text)
+                extra_words: kicker
+                    .clone()
                     .or_else(|| self.rules().widget_header(found.text))
                     .map_or(0, |m| super::evidence::extra_words(found.text, &m)),
                 header: found.list_header,
@@ -77,10 +77,7 @@ impl<'a> Page<'a> {
                 own_box,
                 scope,
                 label: found.text,
-                sponsor: self
-                    .rules()
-                    .sponsored_kicker(found.text)
-                    .and_then(|m| m.sponsor),
+                sponsor: kicker.and_then(|m| m.sponsor),
                 place: describe(label),
             });
         }
