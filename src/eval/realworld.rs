@@ -262,7 +262,13 @@ pub fn read_pages(dir: &Path, rules: &Rules) -> Result<Vec<LabelledPage>, EvalEr
 /// below the public suffix, so `www.nytimes.com` and `nytimes.com` are one site.
 fn site_of(file: &Path) -> Option<String> {
     let bytes = std::fs::read(file).ok()?;
-    let html = scraper::Html::parse_document(&String::from_utf8_lossy(&bytes));
+    let text = String::from_utf8_lossy(&bytes);
+    // Both live in the head: the page was parsed whole by the pipeline already.
+    let head = text
+        .find("</head>")
+        .or_else(|| text.find("</HEAD>"))
+        .map_or(&text[..], |end| &text[..end]);
+    let html = scraper::Html::parse_document(head);
     let first = |css: &str, attr: &str| {
         let q = scraper::Selector::parse(css).ok()?;
         html.select(&q)
