@@ -204,7 +204,7 @@ fn summary_lines(summary: &Summary) -> String {
          posts labelled sponsored found: {:.3} ({} of {})\n\
          editorial or personnel main articles in the sponsored feed: {}\n\
          paid items: recall {:.3} ({} of {}), precision {:.3} ({} called sponsored)\n\
-         personnel items: recall {:.3} ({} of {})\n",
+         personnel items: recall {:.3} ({} of {}; {} of them as the page's own article)\n",
         summary.pages,
         summary.main_accuracy(),
         summary.main_right,
@@ -221,6 +221,7 @@ fn summary_lines(summary: &Summary) -> String {
         summary.personnel_recall(),
         summary.personnel_found,
         summary.personnel_labelled,
+        summary.personnel_found_as_main,
     )
 }
 

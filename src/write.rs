@@ -253,7 +253,8 @@ pub fn categories(c: &Classified) -> Vec<(&'static str, String)> {
     if let Some(s) = &c.item.sponsor {
         out.push(("urn:feedsplit:sponsor", s.clone()));
     }
-    if let Some(p) = &c.item.personnel {
+    // A headline's parsed appointment is evidence on any item, and data only in the people feed.
+    if let Some(p) = people_fields(c) {
         let fields = [
             ("urn:feedsplit:kind", Some(p.kind.to_string())),
             ("urn:feedsplit:person", p.person.clone()),
@@ -264,6 +265,14 @@ pub fn categories(c: &Classified) -> Vec<(&'static str, String)> {
         out.extend(fields.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
     }
     out
+}
+
+/// An item's people-notice fields, as the feeds carry them: for a people notice only.
+pub fn people_fields(c: &Classified) -> Option<&crate::model::Personnel> {
+    c.item
+        .personnel
+        .as_ref()
+        .filter(|_| c.class == crate::model::Class::Personnel)
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a reader or a crash never

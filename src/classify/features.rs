@@ -81,6 +81,15 @@ pub fn features(item: &Item) -> Vec<Feature> {
     {
         add(format!("{g}.notice_fields"), 1.0, None);
     }
+    // A headline that names a role at a company ("Neuer Finanzchef bei Shopware") with or
+    // without the person.
+    if item
+        .personnel
+        .as_ref()
+        .is_some_and(|p| p.role.is_some() && p.company.is_some())
+    {
+        add(format!("{g}.role_at_company"), 1.0, None);
+    }
     if item.link.is_none() && item.block != Block::Article {
         add(format!("{g}.no_link"), 1.0, None);
     }
@@ -182,5 +191,18 @@ mod tests {
             .collect();
         assert_eq!(links.len(), 1);
         assert_eq!(links[0].evidence, Some(1));
+    }
+
+    #[test]
+    fn a_headline_naming_a_role_at_a_company_is_a_feature() {
+        let mut item = Item::teaser("https://example.org/a", vec![]);
+        item.personnel = Some(crate::model::Personnel {
+            role: Some("Finanzchef".into()),
+            company: Some("Shopware".into()),
+            ..Default::default()
+        });
+        let f = features(&item);
+        assert!(f.iter().any(|f| f.name == "teaser.role_at_company"));
+        assert!(!f.iter().any(|f| f.name == "teaser.notice_fields"));
     }
 }

@@ -238,6 +238,7 @@ fn feature_words(name: &str) -> String {
     match what {
         "" => format!("a {group} as such"),
         "notice_fields" => "person, role and company parsed".to_string(),
+        "role_at_company" => "a role at a company in the headline".to_string(),
         "no_link" => "a block without a link".to_string(),
         other => other.replace('_', " "),
     }

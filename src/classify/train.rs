@@ -108,7 +108,8 @@ const PINNED: f64 = 1e12;
 /// fields).
 fn is_people_feature(name: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
-    last.starts_with("personnel_") || last == "appointment_shape" || last == "notice_fields"
+    last.starts_with("personnel_")
+        || ["appointment_shape", "notice_fields", "role_at_company"].contains(&last)
 }
 
 /// Four decimals: enough for the decision, and the same digits wherever it is trained.

@@ -57,6 +57,16 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// The corpus training reads: the one given, else the project's own when run from a checkout.
+pub fn training_corpus(given: &Option<PathBuf>, none: bool) -> Option<PathBuf> {
+    let default = PathBuf::from("fixtures/corpus");
+    match given {
+        Some(dir) => Some(dir.clone()),
+        None if !none && default.is_dir() => Some(default),
+        None => None,
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// A directory of pages with NAME.expected.toml beside each, or with --realworld a directory
@@ -79,9 +89,18 @@ pub struct EvalArgs {
     /// fold left out); the figures checked are the pooled held-out ones.
     #[arg(long, requires = "realworld", value_name = "K", value_parser = clap::value_parser!(u16).range(2..))]
     pub folds: Option<u16>,
-    /// With --folds: a labelled corpus (NAME.expected.toml pages) always in the training set.
-    #[arg(long, requires = "folds", value_name = "DIR")]
+    /// With --folds: a labelled corpus (NAME.expected.toml pages) always in the training set
+    /// [default: fixtures/corpus when it exists, as the built-in model is trained].
+    #[arg(
+        long,
+        requires = "folds",
+        value_name = "DIR",
+        conflicts_with = "no_corpus"
+    )]
     pub corpus: Option<PathBuf>,
+    /// With --folds: train on the labelled pages only, without the corpus.
+    #[arg(long, requires = "folds")]
+    pub no_corpus: bool,
     /// Extra rules files extending the built-in ones.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
@@ -95,9 +114,13 @@ pub struct TrainArgs {
     /// A directory with labels.v2.json and the pages it labels.
     #[arg(long, value_name = "DIR")]
     pub realworld: PathBuf,
-    /// A labelled corpus (NAME.expected.toml beside each page) to train on as well.
-    #[arg(long, value_name = "DIR")]
+    /// A labelled corpus (NAME.expected.toml beside each page) to train on as well
+    /// [default: fixtures/corpus when it exists].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_corpus")]
     pub corpus: Option<PathBuf>,
+    /// Train on the labelled pages only, without the corpus.
+    #[arg(long)]
+    pub no_corpus: bool,
     /// Where to write the model (JSON); the same pages give the same file, byte for byte.
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: PathBuf,

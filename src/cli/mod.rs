@@ -314,8 +314,14 @@ fn eval_realworld(args: &EvalArgs, rules: &Rules) -> Result<ExitCode, CliError> 
     let (fit_pages, fit) = realworld::score_with(&all, &rules.model);
     let checked = match args.folds {
         Some(k) => {
-            let corpus = match &args.corpus {
-                Some(dir) => crate::eval::corpus_examples(dir, rules)?,
+            let corpus = match args::training_corpus(&args.corpus, args.no_corpus) {
+                Some(dir) => {
+                    eprintln!(
+                        "training on the other folds and the corpus {}",
+                        dir.display()
+                    );
+                    crate::eval::corpus_examples(&dir, rules)?
+                }
                 None => Vec::new(),
             };
             let cv = realworld::cross_validate(&pages, &corpus, usize::from(k));
@@ -359,7 +365,7 @@ fn train(args: TrainArgs) -> Result<ExitCode, CliError> {
         pages.len(),
         args.realworld.join("labels.v2.json").display()
     );
-    if let Some(dir) = &args.corpus {
+    if let Some(dir) = &args::training_corpus(&args.corpus, args.no_corpus) {
         let corpus = crate::eval::corpus_examples(dir, &rules)?;
         about.push_str(&format!(" and the corpus {}", dir.display()));
         examples.extend(corpus);

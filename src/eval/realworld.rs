@@ -93,6 +93,8 @@ pub struct Summary {
     pub paid_called_matched: usize,
     pub personnel_labelled: usize,
     pub personnel_found: usize,
+    /// Of those, the notices found as the page's own article.
+    pub personnel_found_as_main: usize,
 }
 
 fn ratio(num: usize, den: usize) -> f64 {
@@ -118,6 +120,7 @@ impl Summary {
             paid_called_matched,
             personnel_labelled,
             personnel_found,
+            personnel_found_as_main,
         } = o;
         self.pages += pages;
         self.main_right += main_right;
@@ -130,6 +133,7 @@ impl Summary {
         self.paid_called_matched += paid_called_matched;
         self.personnel_labelled += personnel_labelled;
         self.personnel_found += personnel_found;
+        self.personnel_found_as_main += personnel_found_as_main;
     }
 
     pub fn main_accuracy(&self) -> f64 {
@@ -414,7 +418,16 @@ pub fn examples(page: &LabelledPage) -> Vec<Example> {
     let label = &page.label;
     let mut out = Vec::new();
     let main = page.items.iter().find(|i| i.block == Block::Article);
-    if let (Some(item), Some(class), None) = (main, label.main_article, label.also_ok) {
+    // A judgement call between two classes teaches nothing, except between a people notice and
+    // plain news: neither reading is paid, and the people decision learns the labelled one.
+    let clear = match label.also_ok {
+        None => true,
+        Some(other) => !matches!(
+            (label.main_article, other),
+            (Some(Class::Sponsored), _) | (_, Class::Sponsored)
+        ),
+    };
+    if let (Some(item), Some(class), true) = (main, label.main_article, clear) {
         out.push(Example {
             item: item.clone(),
             class,
@@ -527,15 +540,22 @@ fn score(label: &PageLabel, items: &[Classified], summary: &mut Summary) -> Page
     let plain: Vec<&Item> = others.iter().map(|c| &c.item).collect();
     let base = page_base(main.map(|c| &c.item), &plain);
     score_paid(label, &others, base.as_ref(), summary, &mut page);
+    // A notice is found when it is in the people feed: as a teaser or notice, or as the
+    // page's own article when the notice is the page's subject.
     for person in &label.personnel_items {
-        let found = others
-            .iter()
-            .any(|c| c.class == Class::Personnel && person_matches(person, &c.item));
-        if found {
-            page.personnel_found += 1;
-        } else {
-            page.misses
-                .push(format!("people notice {:?} not found", person.person));
+        let found = items.iter().find(|c| {
+            c.class == Class::Personnel
+                && (person_matches(person, &c.item)
+                    || c.item.block == Block::Article && article_names(&c.item, person))
+        });
+        match found {
+            Some(c) => {
+                page.personnel_found += 1;
+                summary.personnel_found_as_main += usize::from(c.item.block == Block::Article);
+            }
+            None => page
+                .misses
+                .push(format!("people notice {:?} not found", person.person)),
         }
     }
     summary.paid_labelled += page.paid_labelled;
@@ -626,16 +646,27 @@ fn score_paid(
     }
 }
 
-/// A notice matches by the person's name; an unnamed one by the teaser title quoted in its role.
+/// Whether the page's own article names the labelled person in its text (an article about
+/// one appointment need not name the person in its headline).
+fn article_names(article: &Item, label: &PersonLabel) -> bool {
+    let person = title_key(&label.person);
+    !label.person.starts_with('(')
+        && article
+            .content_html
+            .as_deref()
+            .is_some_and(|html| title_key(html).contains(&person))
+}
+
+/// A notice matches by the person's name, or by the teaser title its role quotes (a teaser
+/// often names the post, not the person).
 fn person_matches(label: &PersonLabel, item: &Item) -> bool {
     let person = title_key(&label.person);
-    if !label.person.starts_with('(') {
-        let named = item.personnel.as_ref().and_then(|p| p.person.as_deref());
-        return title_key(&item.title).contains(&person)
-            || named.is_some_and(|n| title_key(n) == person);
-    }
+    let named = item.personnel.as_ref().and_then(|p| p.person.as_deref());
+    let by_name = !label.person.starts_with('(')
+        && (title_key(&item.title).contains(&person)
+            || named.is_some_and(|n| title_key(n) == person));
     let quoted = label.role.split(['\'', '"', '‘', '’', '“', '”']).nth(1);
-    quoted.is_some_and(|q| same_title(&item.title, q))
+    by_name || quoted.is_some_and(|q| same_title(&item.title, q))
 }
 
 #[cfg(test)]

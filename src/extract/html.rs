@@ -144,6 +144,9 @@ struct Claims {
     regions: Regions,
     items: Vec<Item>,
     skipped: Vec<Skipped>,
+    /// People-section boxes of teasers rather than notices (their spans and headers): their
+    /// teasers carry the header as evidence.
+    people_boxes: Vec<((usize, usize), String)>,
 }
 
 impl Claims {

@@ -143,6 +143,7 @@ pub struct Rules {
     /// Personnel sentence shapes and details, compiled on first use: most pages have no people
     /// notice, and compiling them is most of the cost of loading the rules.
     patterns: std::sync::OnceLock<Vec<Pattern>>,
+    headlines: std::sync::OnceLock<Vec<Pattern>>,
     details: std::sync::OnceLock<Vec<Detail>>,
     related: Vec<String>,
     trending: Vec<String>,
@@ -286,6 +287,7 @@ impl Rules {
             weak,
             tags,
             patterns: std::sync::OnceLock::new(),
+            headlines: std::sync::OnceLock::new(),
             details: std::sync::OnceLock::new(),
             model: crate::classify::Model::shared(),
             file,
@@ -293,19 +295,14 @@ impl Rules {
     }
     /// The personnel sentence shapes, compiled on first use.
     pub fn patterns(&self) -> &[Pattern] {
-        self.patterns.get_or_init(|| {
-            self.file
-                .personnel
-                .patterns
-                .iter()
-                .filter_map(|p| {
-                    Some(Pattern {
-                        kind: p.kind,
-                        regex: Regex::new(&expand_pattern(&p.regex)).ok()?,
-                    })
-                })
-                .collect()
-        })
+        self.patterns
+            .get_or_init(|| compile_patterns(&self.file.personnel.patterns))
+    }
+
+    /// The appointment headline shapes, compiled on first use.
+    pub fn headlines(&self) -> &[Pattern] {
+        self.headlines
+            .get_or_init(|| compile_patterns(&self.file.personnel.headlines))
     }
 
     /// The personnel detail extractors, compiled on first use.
@@ -346,6 +343,18 @@ impl Rules {
     }
 }
 
+fn compile_patterns(rules: &[schema::PatternRule]) -> Vec<Pattern> {
+    rules
+        .iter()
+        .filter_map(|p| {
+            Some(Pattern {
+                kind: p.kind,
+                regex: Regex::new(&expand_pattern(&p.regex)).ok()?,
+            })
+        })
+        .collect()
+}
+
 /// A user's rules file checked as it is read, so a bad pattern or selector fails at load, naming
 /// the file (the built-in file is part of the binary and checked by a test): its patterns'
 /// syntax (compiled on first use) and every selector list (pages look selectors up by the
@@ -355,6 +364,7 @@ fn check(file: &RulesFile, origin: &str) -> Result<(), RulesError> {
         .personnel
         .patterns
         .iter()
+        .chain(&file.personnel.headlines)
         .map(|p| &p.regex)
         .chain(file.personnel.details.iter().map(|d| &d.regex))
     {

@@ -76,6 +76,9 @@ pub struct PersonnelRules {
     pub appointments: Vec<String>,
     pub tags: Vec<TagRule>,
     pub patterns: Vec<PatternRule>,
+    /// Headline shapes of an appointment ("X wird neuer CFO von Y", "Y names X CEO"): the
+    /// person, role and company a teaser's or article's headline names.
+    pub headlines: Vec<PatternRule>,
     pub details: Vec<DetailRule>,
 }
 
@@ -193,6 +196,7 @@ impl RulesFile {
                 appointments,
                 tags,
                 patterns,
+                headlines,
                 details
             }
         );

@@ -44,9 +44,16 @@ impl Rules {
             .map(|(i, _)| self.appointments.list[i].clone())
     }
 
+    /// A people-section header, alone or with a qualifier of a word or two ("Personalien
+    /// Handel", "People moves this week").
     pub fn is_personnel_header(&self, text: &str) -> bool {
-        self.header(text)
-            .is_some_and(|n| self.personnel_headers.contains(&n))
+        self.header(text).is_some_and(|n| {
+            self.personnel_headers.iter().any(|h| {
+                n.strip_prefix(h.as_str()).is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with(' ') && rest.split_whitespace().count() <= 2
+                })
+            })
+        })
     }
 
     /// A short text folded for comparing with section headers, or `None` when it is longer than

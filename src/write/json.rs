@@ -75,7 +75,7 @@ pub fn render(meta: &FeedMeta, entries: &[Entry]) -> Result<String, WriteError> 
                     class: c.class.as_str(),
                     reasons: &c.decided_by,
                     sponsor: item.sponsor.as_deref(),
-                    personnel: item.personnel.as_ref(),
+                    personnel: crate::write::people_fields(c),
                     suspect: c.suspect.as_deref(),
                 },
             }

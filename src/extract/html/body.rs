@@ -59,6 +59,10 @@ impl<'a> Page<'a> {
                 "p" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "ul" | "ol" | "figure"
                 | "pre" | "table" | "dl" => {
                     if rules.is_section_header(text) {
+                        // Before any text it is a kicker over the headline ("Personalie").
+                        if top && out.is_empty() {
+                            continue;
+                        }
                         // A header ends the article at the top level; a box that starts with
                         // a header is not article text.
                         return !top;

@@ -294,7 +294,14 @@ impl<'a> Page<'a> {
         let mut sections: Vec<(ElementRef<'a>, String)> = Vec::new();
         for el in &self.short_texts {
             let text = self.text(*el);
+            // A people word inside a link is that teaser's kicker ("Personalie"), which its
+            // title carries; it heads no section.
+            let in_link = el
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "a");
             if rules.is_personnel_header(text)
+                && !in_link
                 && !self.is_ignored(*el)
                 && let Some(section) = self.personnel_section_of(*el)
                 && !sections.iter().any(|(s, _)| s.id() == section.id())
@@ -330,6 +337,15 @@ impl<'a> Page<'a> {
                 .filter(|a| a.value().name() == "a")
                 .filter_map(|a| Some((self.text(*a), self.href(*a)?.to_string())))
                 .collect();
+            // A block under a people header ("Personalien", "People moves") without one notice
+            // in it is not a notice column: a box of teasers (the header is evidence on each) or
+            // an article about one appointment, left to the rest of extraction.
+            if items.is_empty() {
+                if !anchors.is_empty() {
+                    claims.people_boxes.push((self.map.span(section), header));
+                }
+                continue;
+            }
             for mut item in items {
                 let person = item.personnel.as_ref().and_then(|p| p.person.clone());
                 if let Some((_, href)) = anchors

@@ -194,6 +194,18 @@ impl<'a> Page<'a> {
         let map = self.map;
         let (mut evidence, sponsor) = self.block_evidence(container, claims);
         evidence.extend(self.link_evidence(anchor, &href));
+        let at = map.pos(container);
+        if let Some((_, header)) = claims
+            .people_boxes
+            .iter()
+            .find(|((start, end), _)| (*start..*end).contains(&at))
+        {
+            evidence.push(Evidence::new(
+                Signal::PersonnelSection,
+                header.clone(),
+                format!("{} under a people header", describe(container)),
+            ));
+        }
         let mut title = self.teaser_title(anchor, container)?;
         if let Some((m, rest)) = rules.sponsored_title_label(&title) {
             evidence.push(Evidence::new(
