@@ -1,6 +1,7 @@
 //! Measuring the classifier: a labelled corpus (pages with `NAME.expected.toml` beside them) or
 //! the real-world pages' `labels.v2.json`, run through the same pipeline as `convert`.
 
+pub mod items;
 pub mod realworld;
 
 use std::path::{Path, PathBuf};

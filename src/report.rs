@@ -204,7 +204,8 @@ fn summary_lines(summary: &Summary) -> String {
          posts labelled sponsored found: {:.3} ({} of {})\n\
          editorial or personnel main articles in the sponsored feed: {}\n\
          paid items: recall {:.3} ({} of {}), precision {:.3} ({} called sponsored)\n\
-         personnel items: recall {:.3} ({} of {}; {} of them as the page's own article)\n",
+         personnel items: recall {:.3} ({} of {}; {} of them as the page's own article)\n\
+         editorial feed (judged teasers): precision {:.3} ({} content of {} kept), content recall {:.3} ({} of {}), headlines right {:.3} ({} of {}); {} kept unjudged\n",
         summary.pages,
         summary.main_accuracy(),
         summary.main_right,
@@ -222,6 +223,16 @@ fn summary_lines(summary: &Summary) -> String {
         summary.personnel_found,
         summary.personnel_labelled,
         summary.personnel_found_as_main,
+        summary.items.precision(),
+        summary.items.kept_content,
+        summary.items.kept_judged,
+        summary.items.recall(),
+        summary.items.content_kept,
+        summary.items.content,
+        summary.items.headline_accuracy(),
+        summary.items.headlines_right,
+        summary.items.headlines,
+        summary.items.unjudged,
     )
 }
 

@@ -101,6 +101,10 @@ pub struct EvalArgs {
     /// With --folds: train on the labelled pages only, without the corpus.
     #[arg(long, requires = "folds")]
     pub no_corpus: bool,
+    /// With --realworld: item labels of the pages' teasers (TSV: file, href, verdict, headline)
+    /// [default: fixtures/realworld-items/items.tsv when it exists].
+    #[arg(long, requires = "realworld", value_name = "FILE")]
+    pub items: Option<PathBuf>,
     /// Extra rules files extending the built-in ones.
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,

@@ -309,7 +309,18 @@ fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
 
 fn eval_realworld(args: &EvalArgs, rules: &Rules) -> Result<ExitCode, CliError> {
     use crate::eval::realworld::{self, Gate};
-    let pages = realworld::read_pages(&args.dir, rules)?;
+    let mut pages = realworld::read_pages(&args.dir, rules)?;
+    let default_items = PathBuf::from("fixtures/realworld-items/items.tsv");
+    let items = match &args.items {
+        Some(path) => Some(path.clone()),
+        None => default_items.is_file().then_some(default_items),
+    };
+    if let Some(path) = items {
+        let mut labels = crate::eval::items::read(&path)?;
+        for page in &mut pages {
+            page.item_labels = labels.remove(page.file()).unwrap_or_default();
+        }
+    }
     let all: Vec<&realworld::LabelledPage> = pages.iter().collect();
     let (fit_pages, fit) = realworld::score_with(&all, &rules.model);
     let checked = match args.folds {

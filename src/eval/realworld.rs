@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::items::{self, ItemLabel, ItemSummary};
 use super::{EvalError, axis_name, run_page};
 use crate::classify::train::{Example, train};
 use crate::classify::{Model, classify};
@@ -95,9 +96,11 @@ pub struct Summary {
     pub personnel_found: usize,
     /// Of those, the notices found as the page's own article.
     pub personnel_found_as_main: usize,
+    /// The editorial feed's teasers against the item labels.
+    pub items: ItemSummary,
 }
 
-fn ratio(num: usize, den: usize) -> f64 {
+pub(super) fn ratio(num: usize, den: usize) -> f64 {
     if den == 0 {
         1.0
     } else {
@@ -121,6 +124,7 @@ impl Summary {
             personnel_labelled,
             personnel_found,
             personnel_found_as_main,
+            items,
         } = o;
         self.pages += pages;
         self.main_right += main_right;
@@ -134,6 +138,7 @@ impl Summary {
         self.personnel_labelled += personnel_labelled;
         self.personnel_found += personnel_found;
         self.personnel_found_as_main += personnel_found_as_main;
+        self.items.add(items);
     }
 
     pub fn main_accuracy(&self) -> f64 {
@@ -165,6 +170,12 @@ pub struct Gate {
     pub paid_precision: f64,
     /// Recall of people notices outside the main article.
     pub personnel_recall: f64,
+    /// Content among the judged teasers the editorial feed keeps.
+    pub editorial_precision: f64,
+    /// Teasers judged content that the editorial feed keeps.
+    pub content_recall: f64,
+    /// Kept content whose title is its judged headline.
+    pub headline_accuracy: f64,
 }
 
 impl Default for Gate {
@@ -176,6 +187,9 @@ impl Default for Gate {
             paid_recall: 0.90,
             paid_precision: 0.95,
             personnel_recall: 0.70,
+            editorial_precision: 0.97,
+            content_recall: 0.95,
+            headline_accuracy: 0.95,
         }
     }
 }
@@ -214,6 +228,17 @@ impl Gate {
             s.personnel_recall(),
             self.personnel_recall,
         );
+        floor(
+            "editorial-feed precision",
+            s.items.precision(),
+            self.editorial_precision,
+        );
+        floor("content recall", s.items.recall(), self.content_recall);
+        floor(
+            "headline accuracy",
+            s.items.headline_accuracy(),
+            self.headline_accuracy,
+        );
         if s.journalism_in_sponsored > self.journalism_in_sponsored {
             out.push(format!(
                 "{} editorial or personnel main article(s) in the sponsored feed (at most {})",
@@ -229,8 +254,16 @@ impl Gate {
 pub struct LabelledPage {
     label: PageLabel,
     items: Vec<Item>,
+    /// Each candidate teaser's item label, where the page is judged.
+    pub item_labels: Vec<ItemLabel>,
     /// The page's canonical or og:url host, else its file: no site is in two folds.
     pub site: String,
+}
+
+impl LabelledPage {
+    pub fn file(&self) -> &str {
+        &self.label.file
+    }
 }
 
 /// Reads and extracts every page of `DIR/labels.v2.json`.
@@ -255,6 +288,7 @@ pub fn read_pages(dir: &Path, rules: &Rules) -> Result<Vec<LabelledPage>, EvalEr
             .unwrap_or_else(|| label.file.clone());
         pages.push(LabelledPage {
             items: outcome.items.into_iter().map(|c| c.item).collect(),
+            item_labels: Vec::new(),
             label,
             site,
         });
@@ -326,7 +360,9 @@ pub fn score_with(pages: &[&LabelledPage], model: &Model) -> (Vec<PageScore>, Su
         .map(|p| {
             let items: Vec<Classified> =
                 p.items.iter().map(|i| classify(i.clone(), model)).collect();
-            score(&p.label, &items, &mut summary)
+            let mut page = score(&p.label, &items, &mut summary);
+            items::score(&p.item_labels, &items, &mut summary.items, &mut page.misses);
+            page
         })
         .collect();
     (scores, summary)

@@ -261,3 +261,49 @@ fn explain_gives_the_strongest_contributions_in_words() {
     );
     assert!(item["p_sponsored"].as_f64().is_some_and(|p| p >= 0.5));
 }
+
+#[test]
+fn item_labels_score_what_the_editorial_feed_keeps() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    small_realworld(tmp.path());
+    let items = tmp.path().join("items.tsv");
+    std::fs::write(
+        &items,
+        "file\thref\tverdict\theadline\n\
+         cw.html\thttps://www.computerworld.dk/art/240530/microsoft-haever-priserne-paa-teams\tnav\t\n\
+         cw.html\thttps://www.computerworld.dk/art/240498/efterretningsfolk-advarer-mod-statslig-brug-af-kaspersky\tcontent\tEfterretningsfolk advarer\n\
+         cw.html\thttps://www.computerworld.dk/art/1/lost\tcontent\tLost\n",
+    )
+    .expect("items");
+    let out = Feedsplit::command()
+        .args(["eval", "--realworld", "--items"])
+        .arg(&items)
+        .arg(tmp.path())
+        .output();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "editorial feed (judged teasers): precision 0.500 (1 content of 2 kept), \
+             content recall 0.500 (1 of 2), headlines right 0.000 (0 of 1); 3 kept unjudged"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("nav in the editorial feed: \"Microsoft hæver"),
+        "{stdout}"
+    );
+    // A bad file is named with its line.
+    std::fs::write(
+        &items,
+        "file\thref\tverdict\theadline\ncw.html\tx\tmaybe\t\n",
+    )
+    .expect("items");
+    let out = Feedsplit::command()
+        .args(["eval", "--realworld", "--items"])
+        .arg(&items)
+        .arg(tmp.path())
+        .output();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("items.tsv: bad labels: line 2"), "{stderr}");
+}
