@@ -93,7 +93,7 @@ fn appointment_evidence(item: &mut Item, rules: &Rules) {
 }
 
 /// The person, role and company an appointment headline names, after any kicker
-/// ("Personalie: Neuer Finanzchef bei Shopware").
+/// ("Personalie: Neuer Finanzchef bei Frischwerk").
 fn headline_fields(title: &str, rules: &Rules) -> Option<Personnel> {
     let bare = title.split_once(": ").map(|(_, rest)| rest);
     [Some(title), bare].into_iter().flatten().find_map(|t| {

@@ -81,7 +81,7 @@ pub fn features(item: &Item) -> Vec<Feature> {
     {
         add(format!("{g}.notice_fields"), 1.0, None);
     }
-    // A headline that names a role at a company ("Neuer Finanzchef bei Shopware") with or
+    // A headline that names a role at a company ("Neuer Finanzchef bei Frischwerk") with or
     // without the person.
     if item
         .personnel
@@ -198,7 +198,7 @@ mod tests {
         let mut item = Item::teaser("https://example.org/a", vec![]);
         item.personnel = Some(crate::model::Personnel {
             role: Some("Finanzchef".into()),
-            company: Some("Shopware".into()),
+            company: Some("Frischwerk".into()),
             ..Default::default()
         });
         let f = features(&item);

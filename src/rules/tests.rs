@@ -261,8 +261,8 @@ fn appointment_headlines_name_person_role_and_company() {
         Some((some("Anna Berg"), some("Finanzchefin"), some("Kaufgut")))
     );
     assert_eq!(
-        parse("Neuer Finanzchef bei Shopware"),
-        Some((None, some("Finanzchef"), some("Shopware")))
+        parse("Neuer Finanzchef bei Frischwerk"),
+        Some((None, some("Finanzchef"), some("Frischwerk")))
     );
     assert_eq!(
         parse("Kaffeepreise steigen zum dritten Mal in diesem Jahr"),
