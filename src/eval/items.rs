@@ -9,9 +9,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::EvalError;
+use super::realworld::{link_key as key, title_key};
 use crate::classify::{Class, Classified};
 use crate::model::Block;
-use crate::rules::{normalize, squeeze};
 
 /// What a candidate teaser is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,16 +123,6 @@ impl ItemSummary {
     }
 }
 
-/// A link as compared: no scheme, lower case, no trailing slash.
-fn key(link: &str) -> String {
-    let l = link.trim().to_lowercase();
-    let l = l
-        .strip_prefix("https://")
-        .or_else(|| l.strip_prefix("http://"))
-        .unwrap_or(&l);
-    l.trim_end_matches('/').to_string()
-}
-
 /// Scores one page's teasers against its item labels; misses go to `misses`, a line each.
 pub fn score(
     labels: &[ItemLabel],
@@ -190,7 +180,7 @@ pub fn score(
 }
 
 fn same(a: &str, b: &str) -> bool {
-    squeeze(&normalize(a)) == squeeze(&normalize(b))
+    title_key(a) == title_key(b)
 }
 
 #[cfg(test)]

@@ -509,7 +509,7 @@ fn page_base(main: Option<&Item>, others: &[&Item]) -> Option<url::Url> {
 }
 
 /// A link as compared: no scheme, lower case, no trailing slash.
-fn link_key(link: &str) -> String {
+pub(super) fn link_key(link: &str) -> String {
     let l = link.trim().to_lowercase();
     let l = l
         .strip_prefix("https://")
@@ -519,7 +519,7 @@ fn link_key(link: &str) -> String {
 }
 
 /// Titles as compared: folded, whitespace collapsed.
-fn title_key(title: &str) -> String {
+pub(super) fn title_key(title: &str) -> String {
     squeeze(&normalize(title))
 }
 
