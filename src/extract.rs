@@ -88,32 +88,8 @@ fn appointment_evidence(item: &mut Item, rules: &Rules) {
         }
     }
     if item.personnel.is_none() {
-        item.personnel = headline_fields(&item.title, rules);
+        item.personnel = personnel::parse_headline(&item.title, rules);
     }
-}
-
-/// The person, role and company an appointment headline names, after any kicker
-/// ("Personalie: Neuer Finanzchef bei Frischwerk").
-fn headline_fields(title: &str, rules: &Rules) -> Option<Personnel> {
-    let bare = title.split_once(": ").map(|(_, rest)| rest);
-    [Some(title), bare].into_iter().flatten().find_map(|t| {
-        let t = t.trim();
-        rules.headlines().iter().find_map(|pattern| {
-            let caps = pattern.regex.captures(t)?;
-            let get = |name: &str| {
-                caps.name(name)
-                    .map(|m| m.as_str().trim().to_string())
-                    .filter(|s| !s.is_empty())
-            };
-            Some(Personnel {
-                person: get("person"),
-                company: get("company"),
-                role: get("role"),
-                kind: pattern.kind,
-                ..Personnel::default()
-            })
-        })
-    })
 }
 
 /// The one ammonia policy, one builder per base URL of a document (building one costs more

@@ -369,6 +369,13 @@ fn describe(el: ElementRef) -> String {
     s
 }
 
+/// Whether an element stands inside a link.
+fn within_link(el: ElementRef) -> bool {
+    el.ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| a.value().name() == "a")
+}
+
 fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }

@@ -19,6 +19,31 @@ impl Personnel {
     }
 }
 
+/// A named group of a notice pattern's match, trimmed, when it holds anything.
+fn captured(caps: &regex::Captures, name: &str) -> Option<String> {
+    caps.name(name)
+        .map(|m| m.as_str().trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// The person, role and company an appointment headline names (`[personnel] headlines`),
+/// after any kicker ("Personalie: Neuer Finanzchef bei Frischwerk").
+pub fn parse_headline(title: &str, rules: &Rules) -> Option<Personnel> {
+    let bare = title.split_once(": ").map(|(_, rest)| rest);
+    [Some(title), bare].into_iter().flatten().find_map(|t| {
+        rules.headlines().iter().find_map(|pattern| {
+            let caps = pattern.regex.captures(t.trim())?;
+            Some(Personnel {
+                person: captured(&caps, "person"),
+                company: captured(&caps, "company"),
+                role: captured(&caps, "role"),
+                kind: pattern.kind,
+                ..Personnel::default()
+            })
+        })
+    })
+}
+
 /// Parses one notice. `notice` is the running text (with or without its trailing tag);
 /// `extra_lines` are the name and company lines some sites print under it.
 pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Personnel {
@@ -36,11 +61,7 @@ pub fn parse_notice(notice: &str, extra_lines: &[String], rules: &Rules) -> Pers
         let Some(caps) = pattern.regex.captures(&text) else {
             continue;
         };
-        let get = |name: &str| {
-            caps.name(name)
-                .map(|m| m.as_str().trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
+        let get = |name: &str| captured(&caps, name);
         p.person = get("person");
         p.company = get("company");
         p.role = get("role");
@@ -248,5 +269,34 @@ mod tests {
         assert_eq!(p.company.as_deref(), Some("Holm & Co"));
         assert_eq!(p.kind.as_str(), "new_job");
         assert_eq!(p.title().as_deref(), Some("Anna Holm – Holm & Co"));
+    }
+
+    #[test]
+    fn appointment_headlines_name_person_role_and_company() {
+        let rules = Rules::builtin();
+        let parse =
+            |title: &str| parse_headline(title, &rules).map(|p| (p.person, p.role, p.company));
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            parse("Jane Roe named chief financial officer of Northwind Bank"),
+            Some((
+                some("Jane Roe"),
+                some("chief financial officer"),
+                some("Northwind Bank")
+            ))
+        );
+        assert_eq!(
+            parse("Anna Berg wird neue Finanzchefin bei Kaufgut"),
+            Some((some("Anna Berg"), some("Finanzchefin"), some("Kaufgut")))
+        );
+        assert_eq!(
+            parse("Personalie: Neuer Finanzchef bei Frischwerk"),
+            Some((None, some("Finanzchef"), some("Frischwerk")))
+        );
+        assert_eq!(
+            parse("Kaffeepreise steigen zum dritten Mal in diesem Jahr"),
+            None
+        );
+        assert_eq!(parse("Why so many new chief executives struggle"), None);
     }
 }

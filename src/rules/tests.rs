@@ -236,37 +236,3 @@ fn people_headers_take_a_short_qualifier() {
     assert!(!rules.is_personnel_header("Personalien aus der Region und dem Land"));
     assert!(!rules.is_personnel_header("Personalabteilung"));
 }
-
-#[test]
-fn appointment_headlines_name_person_role_and_company() {
-    let rules = Rules::builtin();
-    let parse = |title: &str| {
-        rules.headlines().iter().find_map(|p| {
-            let c = p.regex.captures(title)?;
-            let get = |n: &str| c.name(n).map(|m| m.as_str().to_string());
-            Some((get("person"), get("role"), get("company")))
-        })
-    };
-    let some = |s: &str| Some(s.to_string());
-    assert_eq!(
-        parse("Jane Roe named chief financial officer of Northwind Bank"),
-        Some((
-            some("Jane Roe"),
-            some("chief financial officer"),
-            some("Northwind Bank")
-        ))
-    );
-    assert_eq!(
-        parse("Anna Berg wird neue Finanzchefin bei Kaufgut"),
-        Some((some("Anna Berg"), some("Finanzchefin"), some("Kaufgut")))
-    );
-    assert_eq!(
-        parse("Neuer Finanzchef bei Frischwerk"),
-        Some((None, some("Finanzchef"), some("Frischwerk")))
-    );
-    assert_eq!(
-        parse("Kaffeepreise steigen zum dritten Mal in diesem Jahr"),
-        None
-    );
-    assert_eq!(parse("Why so many new chief executives struggle"), None);
-}

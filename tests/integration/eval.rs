@@ -275,11 +275,14 @@ fn item_labels_score_what_the_editorial_feed_keeps() {
          cw.html\thttps://www.computerworld.dk/art/1/lost\tcontent\tLost\n",
     )
     .expect("items");
-    let out = Feedsplit::command()
-        .args(["eval", "--realworld", "--items"])
-        .arg(&items)
-        .arg(tmp.path())
-        .output();
+    let eval = || {
+        Feedsplit::command()
+            .args(["eval", "--realworld", "--items"])
+            .arg(&items)
+            .arg(tmp.path())
+            .output()
+    };
+    let out = eval();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains(
@@ -298,11 +301,7 @@ fn item_labels_score_what_the_editorial_feed_keeps() {
         "file\thref\tverdict\theadline\ncw.html\tx\tmaybe\t\n",
     )
     .expect("items");
-    let out = Feedsplit::command()
-        .args(["eval", "--realworld", "--items"])
-        .arg(&items)
-        .arg(tmp.path())
-        .output();
+    let out = eval();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("items.tsv: bad labels: line 2"), "{stderr}");

@@ -296,12 +296,8 @@ impl<'a> Page<'a> {
             let text = self.text(*el);
             // A people word inside a link is that teaser's kicker ("Personalie"), which its
             // title carries; it heads no section.
-            let in_link = el
-                .ancestors()
-                .filter_map(ElementRef::wrap)
-                .any(|a| a.value().name() == "a");
             if rules.is_personnel_header(text)
-                && !in_link
+                && !super::within_link(*el)
                 && !self.is_ignored(*el)
                 && let Some(section) = self.personnel_section_of(*el)
                 && !sections.iter().any(|(s, _)| s.id() == section.id())

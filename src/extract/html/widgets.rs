@@ -268,10 +268,7 @@ impl<'a> Page<'a> {
             if super::is_heading(name)
                 && !self.text(*e).is_empty()
                 && !map.subtree(*e).iter().any(|a| a.value().name() == "a")
-                && !e
-                    .ancestors()
-                    .filter_map(ElementRef::wrap)
-                    .any(|a| a.value().name() == "a")
+                && !super::within_link(*e)
                 && self.rules().sponsored_kicker(map.text(*e)).is_none()
             {
                 return true;
