@@ -206,7 +206,10 @@ impl Item {
         fill(&mut self.published, other.published);
         fill(&mut self.author, other.author);
         fill(&mut self.sponsor, other.sponsor);
-        fill(&mut self.personnel, other.personnel);
+        match (&mut self.personnel, other.personnel) {
+            (Some(mine), Some(theirs)) => mine.absorb(theirs),
+            (mine, theirs) => fill(mine, theirs),
+        }
         let len = |c: &Option<String>| c.as_deref().map_or(0, str::len);
         if len(&other.content_html) > len(&self.content_html) {
             self.content_html = other.content_html;

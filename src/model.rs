@@ -189,14 +189,6 @@ pub enum Place {
 }
 
 impl Place {
-    pub const ALL: [Place; 5] = [
-        Place::Inside,
-        Place::Before,
-        Place::Widget,
-        Place::AboveHeadline,
-        Place::UnderHeadline,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Place::Inside => "inside",

@@ -205,7 +205,7 @@ fn summary_lines(summary: &Summary) -> String {
          editorial or personnel main articles in the sponsored feed: {}\n\
          paid items: recall {:.3} ({} of {}), precision {:.3} ({} called sponsored)\n\
          personnel items: recall {:.3} ({} of {}; {} of them as the page's own article)\n\
-         editorial feed (judged teasers): precision {:.3} ({} content of {} kept), content recall {:.3} ({} of {}), headlines right {:.3} ({} of {}); {} kept unjudged\n",
+         {}\n",
         summary.pages,
         summary.main_accuracy(),
         summary.main_right,
@@ -223,16 +223,29 @@ fn summary_lines(summary: &Summary) -> String {
         summary.personnel_found,
         summary.personnel_labelled,
         summary.personnel_found_as_main,
-        summary.items.precision(),
-        summary.items.kept_content,
-        summary.items.kept_judged,
-        summary.items.recall(),
-        summary.items.content_kept,
-        summary.items.content,
-        summary.items.headline_accuracy(),
-        summary.items.headlines_right,
-        summary.items.headlines,
-        summary.items.unjudged,
+        items_line(&summary.items),
+    )
+}
+
+/// The editorial feed against the item labels, or why it was not measured.
+fn items_line(s: &crate::eval::items::ItemSummary) -> String {
+    if !s.measured() {
+        return "editorial feed (judged teasers): not measured, no teaser has an item label"
+            .to_string();
+    }
+    format!(
+        "editorial feed (judged teasers): precision {:.3} ({} content of {} kept), content recall \
+         {:.3} ({} of {}), headlines right {:.3} ({} of {}); {} kept unjudged",
+        s.precision(),
+        s.kept_content,
+        s.kept_judged,
+        s.recall(),
+        s.content_kept,
+        s.content,
+        s.headline_accuracy(),
+        s.headlines_right,
+        s.headlines,
+        s.unjudged,
     )
 }
 

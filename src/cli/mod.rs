@@ -320,6 +320,14 @@ fn eval_realworld(args: &EvalArgs, rules: &Rules) -> Result<ExitCode, CliError> 
         for page in &mut pages {
             page.item_labels = labels.remove(page.file()).unwrap_or_default();
         }
+        if !labels.is_empty() {
+            eprintln!(
+                "{}: item labels of {} file(s) not among the labelled pages of {}",
+                path.display(),
+                labels.len(),
+                args.dir.display()
+            );
+        }
     }
     let all: Vec<&realworld::LabelledPage> = pages.iter().collect();
     let (fit_pages, fit) = realworld::score_with(&all, &rules.model);

@@ -112,6 +112,10 @@ impl ItemSummary {
         self.headlines_right += o.headlines_right;
         self.unjudged += o.unjudged;
     }
+    /// Whether any teaser was judged at all (else the ratios say nothing).
+    pub fn measured(&self) -> bool {
+        self.kept_judged + self.content > 0
+    }
     pub fn precision(&self) -> f64 {
         super::realworld::ratio(self.kept_content, self.kept_judged)
     }

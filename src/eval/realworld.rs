@@ -239,6 +239,17 @@ impl Gate {
             s.items.headline_accuracy(),
             self.headline_accuracy,
         );
+        let item_floors = [
+            self.editorial_precision,
+            self.content_recall,
+            self.headline_accuracy,
+        ];
+        if !s.items.measured() && item_floors.iter().any(|f| *f > 0.0) {
+            out.push(
+                "editorial-feed figures not measured: no teaser has an item label (--items FILE)"
+                    .to_string(),
+            );
+        }
         if s.journalism_in_sponsored > self.journalism_in_sponsored {
             out.push(format!(
                 "{} editorial or personnel main article(s) in the sponsored feed (at most {})",
@@ -413,6 +424,7 @@ pub fn cross_validate(pages: &[LabelledPage], extra: &[Example], k: usize) -> Cr
     let mut folds = Vec::new();
     let mut pooled = Summary::default();
     let mut scored: Vec<(usize, PageScore)> = Vec::new();
+    let page_examples: Vec<Vec<Example>> = pages.iter().map(examples).collect();
     for f in 0..k {
         let mut train_on: Vec<Example> = extra.to_vec();
         let mut held_out = Vec::new();
@@ -422,7 +434,7 @@ pub fn cross_validate(pages: &[LabelledPage], extra: &[Example], k: usize) -> Cr
                 held_out.push(p);
                 at.push(i);
             } else {
-                train_on.extend(examples(p));
+                train_on.extend(page_examples[i].iter().cloned());
             }
         }
         let model = train(&train_on, &format!("fold {f} of {k}"));

@@ -1,10 +1,32 @@
 //! People notices ("Navnenyt") parsed into person, company, role, date and kind.
 
 use super::dates::parse_written_date;
-use crate::model::Personnel;
+use crate::model::{NoticeKind, Personnel};
 use crate::rules::{Rules, squeeze};
 
 impl Personnel {
+    /// Another sighting's fields where these lack them: a teaser's headline names the role
+    /// and company, the notice page it leads to also the person and the date.
+    pub fn absorb(&mut self, other: Personnel) {
+        fn fill<T>(mine: &mut Option<T>, theirs: Option<T>) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+        fill(&mut self.person, other.person);
+        fill(&mut self.company, other.company);
+        fill(&mut self.role, other.role);
+        fill(&mut self.date, other.date);
+        fill(&mut self.tag, other.tag);
+        fill(&mut self.age, other.age);
+        fill(&mut self.previous_role, other.previous_role);
+        fill(&mut self.previous_employer, other.previous_employer);
+        fill(&mut self.education, other.education);
+        if self.kind == NoticeKind::Unknown {
+            self.kind = other.kind;
+        }
+    }
+
     /// `Person – Role, Company`, with what is known.
     pub fn title(&self) -> Option<String> {
         let person = self.person.as_deref()?;
@@ -298,5 +320,20 @@ mod tests {
             None
         );
         assert_eq!(parse("Why so many new chief executives struggle"), None);
+        // Words around a name or a company that name no office.
+        for news in [
+            "Neue Regeln für Banken",
+            "Neuer Rekord bei Tesla",
+            "Neue Filiale der Sparkasse",
+            "Anna Berg wird neue Botschafterin der Marke Kaufgut",
+            "Jane Roe named best new voice of Contoso Radio",
+            "Contoso names Seattle Office winner",
+        ] {
+            assert_eq!(parse(news), None, "{news}");
+        }
+        assert_eq!(
+            parse("Judith Roe wird neue CFO von Kaufgut"),
+            Some((some("Judith Roe"), some("CFO"), some("Kaufgut")))
+        );
     }
 }

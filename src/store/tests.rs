@@ -16,13 +16,8 @@ fn item(id: &str, evidence: Vec<Evidence>) -> Item {
 /// A kicker in the teaser's own block.
 fn label() -> Evidence {
     Evidence::new(Signal::SponsoredLabel, "Annonce", "span.kicker").at(crate::model::Reach {
-        place: crate::model::Place::Inside,
         steps: 1,
-        shared: 1,
-        extra_words: 0,
-        header: false,
-        slot: false,
-        prose: false,
+        ..crate::model::Reach::own()
     })
 }
 

@@ -208,7 +208,7 @@ fn item_line(c: &Classified) -> String {
         meta.push(format!("paid for by {sponsor}"));
     }
     // (A notice's title already names the person, the role and the company.)
-    if let Some(p) = &item.personnel {
+    if let Some(p) = crate::write::people_fields(c) {
         meta.push(p.kind.as_str().replace('_', " "));
     }
     if meta.is_empty() {

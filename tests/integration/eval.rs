@@ -112,7 +112,8 @@ fn eval_reads_real_world_labels() {
     let gate = tmp.path().join("gate.toml");
     std::fs::write(
         &gate,
-        "main_accuracy = 0.5\nsponsored_post_recall = 0.5\npaid_recall = 0.0\npaid_precision = 0.0\n",
+        "main_accuracy = 0.5\nsponsored_post_recall = 0.5\npaid_recall = 0.0\npaid_precision = 0.0\n\
+         editorial_precision = 0.0\ncontent_recall = 0.0\nheadline_accuracy = 0.0\n",
     )
     .expect("gate");
     Feedsplit::command()

@@ -59,8 +59,9 @@ impl<'a> Page<'a> {
                 "p" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "ul" | "ol" | "figure"
                 | "pre" | "table" | "dl" => {
                     if rules.is_section_header(text) {
-                        // Before any text it is a kicker over the headline ("Personalie").
-                        if top && out.is_empty() {
+                        // A people word before any text is a kicker over the headline
+                        // ("Personalie"), not the end of the article.
+                        if top && out.is_empty() && rules.is_personnel_header(text) {
                             continue;
                         }
                         // A header ends the article at the top level; a box that starts with

@@ -118,11 +118,9 @@ impl<'a> Page<'a> {
                         Place::Inside
                     },
                     steps: steps_between(container, el),
-                    shared: 1,
                     extra_words: extra_words(text, &m),
                     header,
-                    slot: false,
-                    prose: false,
+                    ..Reach::own()
                 };
                 found.sponsor(m.sponsor);
                 found.add(
@@ -142,13 +140,8 @@ impl<'a> Page<'a> {
             {
                 // A badge on the card itself ("PARTNER" over its picture).
                 let reach = Reach {
-                    place: Place::Inside,
                     steps: steps_between(container, el),
-                    shared: 1,
-                    extra_words: 0,
-                    header: false,
-                    slot: false,
-                    prose: false,
+                    ..Reach::own()
                 };
                 found.add(
                     Evidence::new(
@@ -328,11 +321,10 @@ impl<'a> Page<'a> {
                     },
                     // Elements between the label and the headline.
                     steps: at.abs_diff(head).min(10_000) as u32,
-                    shared: 1,
                     extra_words: extra_words(text, &m),
                     header: rules.widget_header(text).is_some(),
                     slot: self.beside_media(el),
-                    prose: false,
+                    ..Reach::own()
                 };
                 sponsor = sponsor.or(m.sponsor.clone());
                 evidence.push(
