@@ -336,4 +336,22 @@ mod tests {
             Some((some("Judith Roe"), some("CFO"), some("Kaufgut")))
         );
     }
+
+    #[test]
+    fn sightings_merge_field_by_field() {
+        let rules = Rules::builtin();
+        let mut teaser = parse_headline("Neuer Finanzchef bei Kaufgut", &rules).expect("parses");
+        let page = Personnel {
+            person: Some("Jonas Berg".into()),
+            role: Some("Chief Financial Officer".into()),
+            date: NaiveDate::from_ymd_opt(2026, 1, 1),
+            ..Personnel::default()
+        };
+        teaser.absorb(page);
+        assert_eq!(teaser.person.as_deref(), Some("Jonas Berg"));
+        assert_eq!(teaser.role.as_deref(), Some("Finanzchef"));
+        assert_eq!(teaser.company.as_deref(), Some("Kaufgut"));
+        assert_eq!(teaser.date, NaiveDate::from_ymd_opt(2026, 1, 1));
+        assert_eq!(teaser.kind, NoticeKind::NewJob);
+    }
 }

@@ -108,6 +108,15 @@ fn eval_reads_real_world_labels() {
         stderr.contains("paid-item recall 0.000 is below 0.900"),
         "{stderr}"
     );
+    // Pages no item label judges: the editorial feed is not measured, and the goals say so.
+    assert!(
+        stdout.contains("editorial feed (judged teasers): not measured"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("editorial-feed figures not measured"),
+        "{stderr}"
+    );
     // A gate file sets other floors.
     let gate = tmp.path().join("gate.toml");
     std::fs::write(
