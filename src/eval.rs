@@ -357,7 +357,12 @@ fn score_page(page: &str, expected: &Expected, items: &[Classified], report: &mu
 pub fn corpus_examples(dir: &Path, rules: &Rules) -> Result<Vec<Example>, EvalError> {
     let mut out = Vec::new();
     for (_, expected, outcome) in run_labelled(dir, rules)? {
-        let items: Vec<&Item> = outcome.items.iter().map(|c| &c.item).collect();
+        let items: Vec<&Item> = outcome
+            .items
+            .iter()
+            .chain(&outcome.dropped)
+            .map(|c| &c.item)
+            .collect();
         let taken = take_labelled(&expected, &items);
         let mut classes = vec![Class::Editorial; items.len()];
         for at in taken.sponsored.iter().flatten() {
@@ -366,10 +371,22 @@ pub fn corpus_examples(dir: &Path, rules: &Rules) -> Result<Vec<Example>, EvalEr
         for at in taken.personnel.iter().flatten() {
             classes[*at] = Class::Personnel;
         }
-        out.extend(items.into_iter().zip(classes).map(|(item, class)| Example {
-            item: item.clone(),
-            class,
-        }));
+        // An editorial title the page's labels list is an article's teaser.
+        let mut content = vec![None; items.len()];
+        for at in taken.editorial.iter().flatten() {
+            content[*at] = Some(true);
+        }
+        out.extend(
+            items
+                .into_iter()
+                .zip(classes)
+                .zip(content)
+                .map(|((item, class), content)| Example {
+                    item: item.clone(),
+                    class,
+                    content,
+                }),
+        );
     }
     Ok(out)
 }

@@ -189,6 +189,7 @@ impl Item {
             personnel: None,
             block: Block::Teaser,
             evidence,
+            shape: None,
         }
     }
 

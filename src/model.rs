@@ -239,6 +239,62 @@ pub struct Item {
     pub personnel: Option<Personnel>,
     pub block: Block,
     pub evidence: Vec<Evidence>,
+    /// How a teaser looks where it stands, for the item-or-not decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<Shape>,
+}
+
+/// A teaser's form, measured on its page: what tells an article's teaser from a menu entry, a
+/// section or author link, a utility or a caption. Each field is general (markup roles, the
+/// link's address, the title's form, the box around it), none a site's own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Shape {
+    /// The innermost landmark the link sits in: `nav`, `header`, `footer`, `aside`, `main`,
+    /// `article`, or `menu` for an element whose role, class or id names a menu.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landmark: Option<String>,
+    /// What the class and id words of the link's ancestors name: `breadcrumb`, `social`,
+    /// `tags`, `pagination`, `author`, `related`, `footer`…
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    pub title_words: u32,
+    pub title_chars: u32,
+    /// Path segments of the link, and words in its last one ("a-b-c" is three).
+    pub path_depth: u32,
+    pub slug_words: u32,
+    /// A run of four digits or more (an id) or a date in the path; a file name ending
+    /// (`.html`, `.php`); a query string.
+    pub id_in_path: bool,
+    pub date_in_path: bool,
+    pub file_ending: bool,
+    pub query: bool,
+    /// The link leaves the page's host.
+    pub external: bool,
+    /// The title is the path's last segment in words ("/sport/" titled "Sport").
+    pub title_is_path: bool,
+    /// The box holds an image, a date or time, a blurb, a heading.
+    pub image: bool,
+    pub date: bool,
+    pub blurb: bool,
+    pub heading: bool,
+    /// Links in the list or group the teaser belongs to, and their mean words.
+    pub group_links: u32,
+    pub group_words: f64,
+    /// Where on the page the link stands, from 0 (top) to 1 (bottom).
+    pub position: f64,
+    /// Links on the page whose address lies under this one's path (a section's own page
+    /// has its articles under it).
+    pub children: u32,
+    /// The page's teasers whose titles open with this one's first two words ("Résultats
+    /// des …", "Spanien -> …"): a listing of places or categories.
+    pub same_start: u32,
+    /// The median title length in words of the page's teasers.
+    pub page_title_words: u32,
+    /// Title words of three letters or more that the address spells too (an article's slug
+    /// repeats its headline; a section's address is one word).
+    pub title_in_address: u32,
+    /// A title in capitals only ("MOST POPULAR", "NEWS").
+    pub capitals: bool,
 }
 
 /// A parsed people notice.
@@ -346,6 +402,13 @@ pub struct Classified {
     pub p_sponsored: f64,
     #[serde(default)]
     pub p_personnel: f64,
+    /// For a teaser: the learned probability that it is an item at all (an article, a post, a
+    /// video), not a menu entry, a section link or a utility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_item: Option<f64>,
+    /// Why an editorial teaser is no item: it stays out of every feed, shown by `--explain`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_an_item: Option<String>,
 }
 
 /// One contribution to a decision: what the page shows, and how much it weighed (log-odds).

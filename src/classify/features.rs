@@ -4,7 +4,7 @@
 //! headline). Names, not positions, key the weights, so a model file stays readable and a
 //! feature added later is simply absent from an older model.
 
-use crate::model::{Block, Evidence, Item, Place, Reach, Signal};
+use crate::model::{Block, Evidence, Item, Place, Reach, Shape, Signal};
 
 /// One feature of an item: its name, its value, and the evidence it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +93,131 @@ pub fn features(item: &Item) -> Vec<Feature> {
     if item.link.is_none() && item.block != Block::Article {
         add(format!("{g}.no_link"), 1.0, None);
     }
+    if let Some(shape) = &item.shape {
+        for name in shape_features(shape) {
+            add(name, 1.0, None);
+        }
+    }
+    out
+}
+
+/// The prefix of shape features: the item-or-not decision's own, left out of the paid and
+/// people decisions.
+pub const SHAPE: &str = "shape.";
+
+/// A teaser's shape as features, each 1 when present. Counts go in ranges, so each range is
+/// weighed on its own (a one-word title is a menu entry's, a twelve-word one a headline's).
+fn shape_features(s: &Shape) -> Vec<String> {
+    fn range(n: f64, edges: &[(f64, &'static str)], last: &'static str) -> &'static str {
+        edges
+            .iter()
+            .find(|(edge, _)| n < *edge)
+            .map_or(last, |(_, name)| name)
+    }
+    let mut out = Vec::new();
+    let mut on = |cond: bool, name: &str| {
+        if cond {
+            out.push(format!("{SHAPE}{name}"));
+        }
+    };
+    let words = range(
+        f64::from(s.title_words),
+        &[
+            (2.0, "1"),
+            (3.0, "2"),
+            (4.0, "3"),
+            (6.0, "4-5"),
+            (9.0, "6-8"),
+        ],
+        "9+",
+    );
+    on(true, &format!("title_words.{words}"));
+    let chars = range(
+        f64::from(s.title_chars),
+        &[
+            (10.0, "0-9"),
+            (20.0, "10-19"),
+            (40.0, "20-39"),
+            (80.0, "40-79"),
+        ],
+        "80+",
+    );
+    on(true, &format!("title_chars.{chars}"));
+    let depth = range(
+        f64::from(s.path_depth),
+        &[(1.0, "0"), (2.0, "1"), (3.0, "2"), (4.0, "3")],
+        "4+",
+    );
+    on(true, &format!("path_depth.{depth}"));
+    let slug = range(
+        f64::from(s.slug_words),
+        &[(1.0, "0"), (2.0, "1"), (3.0, "2"), (5.0, "3-4")],
+        "5+",
+    );
+    on(true, &format!("slug_words.{slug}"));
+    let links = range(
+        f64::from(s.group_links),
+        &[(2.0, "1"), (5.0, "2-4"), (10.0, "5-9"), (30.0, "10-29")],
+        "30+",
+    );
+    on(true, &format!("group_links.{links}"));
+    if s.group_links > 1 {
+        let mean = range(
+            s.group_words,
+            &[(2.0, "0-1"), (3.0, "2"), (5.0, "3-4"), (8.0, "5-7")],
+            "8+",
+        );
+        on(true, &format!("group_words.{mean}"));
+    }
+    let children = range(
+        f64::from(s.children),
+        &[(1.0, "0"), (2.0, "1"), (4.0, "2-3"), (10.0, "4-9")],
+        "10+",
+    );
+    on(true, &format!("children.{children}"));
+    let same = range(
+        f64::from(s.same_start),
+        &[(1.0, "0"), (2.0, "1"), (4.0, "2-3")],
+        "4+",
+    );
+    on(true, &format!("same_start.{same}"));
+    // The title beside the page's usual teaser title: a menu entry is much shorter.
+    let ratio = f64::from(s.title_words) / f64::from(s.page_title_words.max(1));
+    let relative = range(
+        ratio,
+        &[
+            (0.34, "under_third"),
+            (0.67, "under_two_thirds"),
+            (1.0, "under"),
+        ],
+        "over",
+    );
+    on(true, &format!("title_vs_page.{relative}"));
+    let spelled = range(
+        f64::from(s.title_in_address),
+        &[(1.0, "0"), (2.0, "1"), (3.0, "2")],
+        "3+",
+    );
+    on(true, &format!("title_in_address.{spelled}"));
+    on(s.capitals, "capitals");
+    if let Some(l) = &s.landmark {
+        on(true, &format!("landmark.{l}"));
+    }
+    for r in &s.roles {
+        on(true, &format!("role.{r}"));
+    }
+    on(s.id_in_path, "id_in_path");
+    on(s.date_in_path, "date_in_path");
+    on(s.file_ending, "file_ending");
+    on(s.query, "query");
+    on(s.external, "external");
+    on(s.title_is_path, "title_is_path");
+    on(s.image, "image");
+    on(s.date, "date");
+    on(s.blurb, "blurb");
+    on(s.heading, "heading");
+    on(s.position < 0.1, "top");
+    on(s.position > 0.9, "bottom");
     out
 }
 

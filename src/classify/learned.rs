@@ -54,6 +54,9 @@ pub struct Thresholds {
     pub sponsored: f64,
     pub personnel: f64,
     pub suspect_margin: f64,
+    /// A teaser under this probability of being an item is none (a menu entry, a section).
+    #[serde(default)]
+    pub item: f64,
 }
 
 /// The weights of both decisions and their thresholds.
@@ -70,6 +73,9 @@ pub struct Model {
     pub decisive: Vec<crate::model::Signal>,
     pub sponsored: Linear,
     pub personnel: Linear,
+    /// Whether an unpaid teaser is an item at all; a model without it keeps every teaser.
+    #[serde(default)]
+    pub item: Linear,
 }
 
 /// The built-in model, parsed once per process: every rules set (each source's) shares it.
@@ -104,7 +110,11 @@ impl Model {
         })?;
         let t = &model.thresholds;
         let in_range = |p: f64| (0.0..=1.0).contains(&p);
-        if !(in_range(t.sponsored) && in_range(t.personnel) && in_range(t.suspect_margin)) {
+        if !(in_range(t.sponsored)
+            && in_range(t.personnel)
+            && in_range(t.suspect_margin)
+            && in_range(t.item))
+        {
             return Err(ModelError::Parse {
                 path: name,
                 message: "thresholds must lie between 0 and 1".into(),
@@ -112,7 +122,7 @@ impl Model {
         }
         // A weight past this is no evidence but an error, and would print as infinity.
         let sane = |w: &f64| w.is_finite() && w.abs() <= MAX_WEIGHT;
-        for linear in [&model.sponsored, &model.personnel] {
+        for linear in [&model.sponsored, &model.personnel, &model.item] {
             if let Some((feature, _)) = linear.weights.iter().find(|(_, w)| !sane(w)) {
                 return Err(ModelError::Parse {
                     path: name,

@@ -99,11 +99,21 @@ fn say(e: &Evidence) -> String {
 ///
 /// Paid once, paid: a sighting that was sponsored on its own keeps the pooled item sponsored
 /// (more evidence, such as an ad slot's context, must not let an ad back into the editorial feed).
+/// An item once, an item, likewise.
 pub fn merged(mut first: Item, later: Item, model: &Model) -> Classified {
-    let was_paid = |i: &Item| classify(i.clone(), model).class == Class::Sponsored;
-    let paid_alone = was_paid(&first) || was_paid(&later);
+    let (one, two) = (
+        classify(first.clone(), model),
+        classify(later.clone(), model),
+    );
+    let paid_alone = one.class == Class::Sponsored || two.class == Class::Sponsored;
+    // An item once, an item: a sighting that is an article's teaser is not undone by another
+    // that looks like a menu entry.
+    let item_alone = one.not_an_item.is_none() || two.not_an_item.is_none();
     first.absorb(later);
     let mut pooled = classify(first, model);
+    if item_alone {
+        pooled.not_an_item = None;
+    }
     if paid_alone && pooled.class != Class::Sponsored {
         pooled.class = Class::Sponsored;
         pooled.suspect = None;
@@ -184,6 +194,7 @@ pub fn classify(item: Item, model: &Model) -> Classified {
         }
         why.join("; ")
     });
+    let (p_item, not_an_item) = item_or_not(&item, class, &feats, model);
     Classified {
         item,
         class,
@@ -193,7 +204,38 @@ pub fn classify(item: Item, model: &Model) -> Classified {
         reasons,
         p_sponsored: round2(p_paid),
         p_personnel: round2(p_people),
+        p_item,
+        not_an_item,
     }
+}
+
+/// For a teaser on a page: the probability that it is an item at all, and when an editorial
+/// one falls under the threshold, why it is none (its strongest reasons). Paid and people
+/// teasers are kept whatever their form: their own feeds want them, and an ad must never pass
+/// for a menu entry that is dropped unseen.
+fn item_or_not(
+    item: &Item,
+    class: Class,
+    feats: &[Feature],
+    model: &Model,
+) -> (Option<f64>, Option<String>) {
+    if item.shape.is_none() || model.item.weights.is_empty() {
+        return (None, None);
+    }
+    let (z, parts) = model.item.logit(feats);
+    let p = learned::sigmoid(z);
+    let none = class == Class::Editorial && p < model.thresholds.item;
+    let why = none.then(|| {
+        let mut order: Vec<usize> = (0..feats.len()).filter(|&i| parts[i] < 0.0).collect();
+        order.sort_by(|&a, &b| parts[a].total_cmp(&parts[b]));
+        let said: Vec<String> = order
+            .iter()
+            .take(REASONS)
+            .map(|&i| format!("{}: {:+.1}", feature_words(&feats[i].name), parts[i]))
+            .collect();
+        format!("no item (item {:.2}): {}", p, said.join("; "))
+    });
+    (Some(round2(p)), why)
 }
 
 fn round2(p: f64) -> f64 {
@@ -235,11 +277,50 @@ fn reasons(item: &Item, feats: &[Feature], parts: &[f64]) -> Vec<Reason> {
 /// A feature without evidence of its own, in words.
 fn feature_words(name: &str) -> String {
     let (group, what) = name.split_once('.').unwrap_or((name, ""));
+    if group == "shape" {
+        return shape_words(what);
+    }
     match what {
         "" => format!("a {group} as such"),
         "notice_fields" => "person, role and company parsed".to_string(),
         "role_at_company" => "a role at a company in the headline".to_string(),
         "no_link" => "a block without a link".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// A shape feature in words.
+fn shape_words(what: &str) -> String {
+    let (kind, value) = what.split_once('.').unwrap_or((what, ""));
+    match kind {
+        "title_words" => format!("a title of {value} words"),
+        "title_chars" => format!("a title of {value} characters"),
+        "path_depth" => format!("an address {value} segments deep"),
+        "slug_words" => format!("{value} words in the address's last segment"),
+        "group_links" => format!("in a list of {value} links"),
+        "group_words" => format!("its list's links {value} words long"),
+        "children" => format!("{value} links of the page under its address"),
+        "same_start" => format!("{value} other titles opening with its first words"),
+        "title_in_address" => format!("{value} title words in its address"),
+        "capitals" => "a title in capitals".to_string(),
+        "title_vs_page" => format!(
+            "a title {} the page's usual length",
+            value.replace('_', " ")
+        ),
+        "landmark" => format!("inside <{value}>"),
+        "role" => format!("in a part class names call {value}"),
+        "id_in_path" => "an id in the address".to_string(),
+        "date_in_path" => "a date in the address".to_string(),
+        "file_ending" => "a file name in the address".to_string(),
+        "query" => "a query in the address".to_string(),
+        "external" => "a link to another site".to_string(),
+        "title_is_path" => "a title that is its address".to_string(),
+        "image" => "an image in its box".to_string(),
+        "date" => "a date in its box".to_string(),
+        "blurb" => "a blurb in its box".to_string(),
+        "heading" => "a heading".to_string(),
+        "top" => "at the top of the page".to_string(),
+        "bottom" => "at the bottom of the page".to_string(),
         other => other.replace('_', " "),
     }
 }

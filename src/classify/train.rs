@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::features::features;
+use super::features::{SHAPE, features};
 use super::learned::{Linear, Model, Thresholds, sigmoid};
 use crate::model::{Class, Item, Signal};
 
@@ -13,6 +13,9 @@ use crate::model::{Class, Item, Signal};
 pub struct Example {
     pub item: Item,
     pub class: Class,
+    /// For a judged teaser: whether it is an item at all (content, not a menu entry, a
+    /// section link, an ad or a caption).
+    pub content: Option<bool>,
 }
 
 /// How hard large weights are pulled back (a Gaussian prior on each weight, in units of one
@@ -26,6 +29,7 @@ pub const THRESHOLDS: Thresholds = Thresholds {
     sponsored: 0.5,
     personnel: 0.5,
     suspect_margin: 0.2,
+    item: 0.35,
 };
 
 /// What decides whatever the weights: see `Model::decisive`.
@@ -70,11 +74,12 @@ pub fn train(examples: &[Example], trained_on: &str) -> Model {
             .map(|e| f64::from(u8::from(e.class == class)))
             .collect();
         // Paid beats everything: whether an item announces a hire says nothing of whether it
-        // is paid, so the paid decision does not weigh people-notice evidence at all.
+        // is paid, so the paid decision does not weigh people-notice evidence at all. Neither
+        // weighs a teaser's shape: a menu entry's form says nothing of who paid for it.
         let prior: Vec<f64> = names
             .iter()
             .map(|n| {
-                if class == Class::Sponsored && is_people_feature(n) {
+                if n.starts_with(SHAPE) || class == Class::Sponsored && is_people_feature(n) {
                     PINNED
                 } else {
                     L2
@@ -83,6 +88,21 @@ pub fn train(examples: &[Example], trained_on: &str) -> Model {
             .collect();
         fit_logistic(&sparse, &y, &prior)
     };
+    // Item or not, on the judged teasers only.
+    let judged: Vec<usize> = (0..examples.len())
+        .filter(|&i| examples[i].content.is_some())
+        .collect();
+    let item_fit = fit_logistic(
+        &judged
+            .iter()
+            .map(|&i| sparse[i].clone())
+            .collect::<Vec<_>>(),
+        &judged
+            .iter()
+            .map(|&i| f64::from(u8::from(examples[i].content == Some(true))))
+            .collect::<Vec<_>>(),
+        &vec![L2; names.len()],
+    );
     let linear = |(bias, w): (f64, Vec<f64>)| Linear {
         bias: round(bias),
         weights: names
@@ -98,6 +118,11 @@ pub fn train(examples: &[Example], trained_on: &str) -> Model {
         decisive: DECISIVE.to_vec(),
         sponsored: linear(fit(Class::Sponsored)),
         personnel: linear(fit(Class::Personnel)),
+        item: if judged.is_empty() {
+            Linear::default()
+        } else {
+            linear(item_fit)
+        },
     }
 }
 
@@ -225,6 +250,7 @@ mod tests {
 
     fn example(evidence: Vec<Evidence>, class: Class) -> Example {
         Example {
+            content: None,
             item: Item::teaser("https://example.org/a", evidence),
             class,
         }

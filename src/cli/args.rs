@@ -125,6 +125,10 @@ pub struct TrainArgs {
     /// Train on the labelled pages only, without the corpus.
     #[arg(long)]
     pub no_corpus: bool,
+    /// Item labels of the pages' teasers (TSV: file, href, verdict, headline), for the
+    /// item-or-not decision [default: fixtures/realworld-items/items.tsv when it exists].
+    #[arg(long, value_name = "FILE")]
+    pub items: Option<PathBuf>,
     /// Where to write the model (JSON); the same pages give the same file, byte for byte.
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: PathBuf,

@@ -310,25 +310,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode, CliError> {
 fn eval_realworld(args: &EvalArgs, rules: &Rules) -> Result<ExitCode, CliError> {
     use crate::eval::realworld::{self, Gate};
     let mut pages = realworld::read_pages(&args.dir, rules)?;
-    let default_items = PathBuf::from("fixtures/realworld-items/items.tsv");
-    let items = match &args.items {
-        Some(path) => Some(path.clone()),
-        None => default_items.is_file().then_some(default_items),
-    };
-    if let Some(path) = items {
-        let mut labels = crate::eval::items::read(&path)?;
-        for page in &mut pages {
-            page.item_labels = labels.remove(page.file()).unwrap_or_default();
-        }
-        if !labels.is_empty() {
-            eprintln!(
-                "{}: item labels of {} file(s) not among the labelled pages of {}",
-                path.display(),
-                labels.len(),
-                args.dir.display()
-            );
-        }
-    }
+    attach_item_labels(&mut pages, args.items.as_deref(), &args.dir)?;
     let all: Vec<&realworld::LabelledPage> = pages.iter().collect();
     let (fit_pages, fit) = realworld::score_with(&all, &rules.model);
     let checked = match args.folds {
@@ -374,10 +356,38 @@ fn eval_realworld(args: &EvalArgs, rules: &Rules) -> Result<ExitCode, CliError> 
     Ok(ExitCode::SUCCESS)
 }
 
+/// Gives each labelled page its teasers' item labels, from `items` or the shipped file.
+fn attach_item_labels(
+    pages: &mut [crate::eval::realworld::LabelledPage],
+    items: Option<&std::path::Path>,
+    dir: &std::path::Path,
+) -> Result<(), CliError> {
+    let default_items = PathBuf::from("fixtures/realworld-items/items.tsv");
+    let path = match items {
+        Some(path) => path.to_path_buf(),
+        None if default_items.is_file() => default_items,
+        None => return Ok(()),
+    };
+    let mut labels = crate::eval::items::read(&path)?;
+    for page in pages.iter_mut() {
+        page.item_labels = labels.remove(page.file()).unwrap_or_default();
+    }
+    if !labels.is_empty() {
+        eprintln!(
+            "{}: item labels of {} file(s) not among the labelled pages of {}",
+            path.display(),
+            labels.len(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 fn train(args: TrainArgs) -> Result<ExitCode, CliError> {
     use crate::eval::realworld;
     let rules = Rules::with_files(&args.rules)?;
-    let pages = realworld::read_pages(&args.realworld, &rules)?;
+    let mut pages = realworld::read_pages(&args.realworld, &rules)?;
+    attach_item_labels(&mut pages, args.items.as_deref(), &args.realworld)?;
     let mut examples: Vec<_> = pages.iter().flat_map(realworld::examples).collect();
     let mut about = format!(
         "feedsplit train: {} labelled pages of {}",
@@ -404,6 +414,7 @@ fn train(args: TrainArgs) -> Result<ExitCode, CliError> {
                     "title": e.item.title,
                     "link": e.item.link,
                     "class": e.class,
+                    "content": e.content,
                     "features": features,
                 });
                 format!("{line}\n")

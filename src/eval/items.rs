@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::EvalError;
 use super::realworld::{link_key as key, title_key};
 use crate::classify::{Class, Classified};
-use crate::model::Block;
+use crate::model::{Block, Item};
 
 /// What a candidate teaser is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -127,6 +127,17 @@ impl ItemSummary {
     }
 }
 
+/// A page's item labels by link.
+pub fn verdicts(labels: &[ItemLabel]) -> HashMap<String, Verdict> {
+    labels.iter().map(|l| (key(&l.href), l.verdict)).collect()
+}
+
+/// Whether a judged teaser is content (`None` when no label judges it).
+pub fn is_content(verdicts: &HashMap<String, Verdict>, item: &Item) -> Option<bool> {
+    let verdict = verdicts.get(&key(item.link.as_deref()?))?;
+    Some(*verdict == Verdict::Content)
+}
+
 /// Scores one page's teasers against its item labels; misses go to `misses`, a line each.
 pub fn score(
     labels: &[ItemLabel],
@@ -140,7 +151,9 @@ pub fn score(
     let by_link: HashMap<String, &ItemLabel> = labels.iter().map(|l| (key(&l.href), l)).collect();
     let kept: Vec<&Classified> = items
         .iter()
-        .filter(|c| c.item.block != Block::Article && c.class == Class::Editorial)
+        .filter(|c| {
+            c.item.block != Block::Article && c.class == Class::Editorial && c.not_an_item.is_none()
+        })
         .collect();
     for c in &kept {
         let Some(label) = c.item.link.as_deref().and_then(|l| by_link.get(&key(l))) else {

@@ -298,7 +298,13 @@ pub fn read_pages(dir: &Path, rules: &Rules) -> Result<Vec<LabelledPage>, EvalEr
             .or_else(|| site_of_source(&label.source))
             .unwrap_or_else(|| label.file.clone());
         pages.push(LabelledPage {
-            items: outcome.items.into_iter().map(|c| c.item).collect(),
+            // Every candidate, the teasers that are no item too: each fold's model decides again.
+            items: outcome
+                .items
+                .into_iter()
+                .chain(outcome.dropped)
+                .map(|c| c.item)
+                .collect(),
             item_labels: Vec::new(),
             label,
             site,
@@ -479,6 +485,7 @@ pub fn examples(page: &LabelledPage) -> Vec<Example> {
         out.push(Example {
             item: item.clone(),
             class,
+            content: None,
         });
     }
     let others: Vec<&Item> = page
@@ -501,11 +508,13 @@ pub fn examples(page: &LabelledPage) -> Vec<Example> {
             }
         }
     }
+    let judged = items::verdicts(&page.item_labels);
     out.extend(
         others
             .into_iter()
             .zip(classes)
             .map(|(item, class)| Example {
+                content: items::is_content(&judged, item),
                 item: item.clone(),
                 class,
             }),

@@ -13,6 +13,7 @@ mod depth;
 mod evidence;
 mod map;
 mod regions;
+mod shape;
 mod teasers;
 mod widgets;
 
@@ -42,6 +43,7 @@ pub fn extract(doc: &Document, cx: &Context) -> Result<Extraction, ExtractError>
         Some(_) => {}
         None => page.article_not_found(&mut claims),
     }
+    page.page_context(&mut claims.items);
     let mut items: Vec<Item> = article.into_iter().collect();
     items.append(&mut claims.items);
     let mut skipped = page.skipped_regions;
@@ -114,6 +116,8 @@ struct Page<'a> {
     article: Option<ElementRef<'a>>,
     /// The innermost elements whose whole text is short enough to be a label or header.
     short_texts: Vec<ElementRef<'a>>,
+    /// The hosts the page is on or names as its own (without `www.`).
+    own_hosts: Vec<String>,
     /// Every link's canonical absolute URL, resolved once, when first asked for.
     hrefs: map::IdMap<std::cell::OnceCell<Option<String>>>,
 }
@@ -190,6 +194,19 @@ impl<'a> Page<'a> {
             .or_else(|| meta_url("link", "link[rel=canonical]"))
             .or_else(|| meta_url("meta", "meta[property='og:url']"));
         let host = base.as_ref().and_then(|b| b.host_str()).map(str::to_string);
+        // A page fetched from one host may name another as its own (a mirror, a test server).
+        let own_hosts: Vec<String> = [
+            base.clone(),
+            meta_url("link", "link[rel=canonical]"),
+            meta_url("meta", "meta[property='og:url']"),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+        })
+        .collect();
         let short_texts = map
             .elements()
             .iter()
@@ -223,6 +240,7 @@ impl<'a> Page<'a> {
             authority: cx.source_name.to_string(),
             base,
             host,
+            own_hosts,
             ignored: Regions::default(),
             skipped_regions: Vec::new(),
             site_sponsored: Regions::default(),

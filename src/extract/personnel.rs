@@ -212,6 +212,7 @@ pub(crate) fn notice_items(
                 personnel: Some(p),
                 block: Block::PersonnelNotice,
                 evidence,
+                shape: None,
             }
         })
         .collect();

@@ -244,6 +244,7 @@ impl Reader<'_> {
                 )
                 .at(crate::model::Reach::own()),
             ],
+            shape: None,
         });
     }
 
@@ -299,6 +300,7 @@ impl Reader<'_> {
                 personnel: None,
                 block: Block::Article,
                 evidence,
+                shape: None,
             });
         }
         // The article first, then blocks in page order.

@@ -33,6 +33,8 @@ pub enum PipelineError {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub items: Vec<Classified>,
+    /// Teasers that are no item (menu entries, section links), kept out of every feed.
+    pub dropped: Vec<Classified>,
     pub skipped: Vec<(String, Skipped)>,
     /// The site the items come from, for the feeds' home links.
     pub site_link: Option<String>,
@@ -142,8 +144,21 @@ impl Outcome {
                     self.items[at] = merged(self.items[at].item.clone(), item, &options.rules.model)
                 }
                 None => {
-                    self.index.insert(item.id.clone(), self.items.len());
-                    self.items.push(classify(item, &options.rules.model));
+                    let c = classify(item, &options.rules.model);
+                    if let Some(why) = &c.not_an_item {
+                        self.skipped.push((
+                            doc.origin.clone(),
+                            Skipped {
+                                what: why.clone(),
+                                text: c.item.title.clone(),
+                                location: c.item.link.clone().unwrap_or_default(),
+                            },
+                        ));
+                        self.dropped.push(c);
+                        continue;
+                    }
+                    self.index.insert(c.item.id.clone(), self.items.len());
+                    self.items.push(c);
                 }
             }
         }

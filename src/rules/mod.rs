@@ -159,6 +159,8 @@ pub struct Rules {
     slot_limit: usize,
     ref_limit: usize,
     ignored_limit: usize,
+    /// Each class or id word of `[items] class_words` and the page part it names.
+    class_words: rustc_hash::FxHashMap<String, String>,
 }
 
 /// A written date as the personnel patterns expect it: `1. september 2025`, `27. jan. 2026`,
@@ -282,6 +284,12 @@ impl Rules {
             ignore_headers: norm_all(&file.ignore.headers),
             ignore_prefixes: norm_all(&file.ignore.prefixes),
             ignore_texts: norm_all(&file.ignore.texts),
+            class_words: file
+                .items
+                .class_words
+                .iter()
+                .flat_map(|c| c.words.iter().map(|w| (w.to_lowercase(), c.role.clone())))
+                .collect(),
             labels_by_first_word,
             sponsored_labels,
             weak,
@@ -293,6 +301,11 @@ impl Rules {
             file,
         }
     }
+    /// The page part a class or id word names ("navbar" a menu), if any.
+    pub fn class_role(&self, word: &str) -> Option<&str> {
+        self.class_words.get(word).map(String::as_str)
+    }
+
     /// The personnel sentence shapes, compiled on first use.
     pub fn patterns(&self) -> &[Pattern] {
         self.patterns

@@ -16,7 +16,24 @@ pub struct RulesFile {
     pub sections: SectionRules,
     pub ignore: IgnoreRules,
     pub markup: MarkupRules,
+    pub items: ItemRules,
     pub sites: Vec<SiteRules>,
+}
+
+/// What the item-or-not decision reads off markup: the words class and id names use for a
+/// page's parts (menus, breadcrumbs, share rows, tag lists, story cards).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ItemRules {
+    pub class_words: Vec<ClassWords>,
+}
+
+/// One part of a page and the class or id words that name it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassWords {
+    pub role: String,
+    pub words: Vec<String>,
 }
 
 /// CSS selectors for the parts of a page: what never holds content, and where an article
@@ -159,6 +176,7 @@ impl RulesFile {
             sections,
             ignore,
             markup,
+            items,
             sites,
         } = other;
         append_all!(
@@ -232,6 +250,7 @@ impl RulesFile {
                 author
             }
         );
+        append_all!(self.items, items, ItemRules { class_words });
         self.sites.extend(sites);
     }
 }

@@ -262,10 +262,10 @@ fn a_malformed_config_names_file_and_line_before_fetching() {
 #[test]
 fn teasers_are_followed_once_for_content_dates_and_labels() {
     let server = TestServer::start();
-    server.set_front(front_page_linking(&server, "/art/7"));
+    server.set_front(front_page_linking(&server, "/art/7/historie-om-skyen"));
     // The article page itself carries the label the teaser lacked.
     let page = labelled_article_page(7, "Annonceindlæg fra Skyhuset");
-    server.set("/art/7", "text/html", page);
+    server.set("/art/7/historie-om-skyen", "text/html", page);
     let tmp = tempfile::tempdir().expect("tmp");
     let config = following(&server)
         .fetch("max_follow_per_run = 5")
@@ -284,7 +284,10 @@ fn teasers_are_followed_once_for_content_dates_and_labels() {
     );
     assert_eq!(server.take_log().len(), 2);
     // Known items are not followed again.
-    server.set_front(front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"));
+    server.set_front(
+        front_page_linking(&server, "/art/7/historie-om-skyen")
+            .replace("Forsiden", "Forsiden i dag"),
+    );
     Feedsplit::job(&config).now(NOW).run();
     assert_eq!(server.take_log(), vec![("/".to_string(), 200)]);
 }
@@ -348,16 +351,16 @@ fn followed_links_never_reach_private_addresses_unless_allowed() {
     ])
     .replace(
         "https://news.example.dk/art/7/historie-7",
-        &server.url("/internal/7"),
+        &server.url("/internal/7/historie-om-skyen"),
     )
     .replace(
         "https://news.example.dk/art/8/historie-8",
-        &format!("http://localhost:{port}/internal/8"),
+        &format!("http://localhost:{port}/internal/8/historie-om-nettet"),
     );
     server.set_front(front);
-    for n in [7, 8] {
+    for (n, slug) in [(7, "historie-om-skyen"), (8, "historie-om-nettet")] {
         let page = article_page(n, "").replace("Brødtekst", "Hemmelig intern brødtekst");
-        server.set(&format!("/internal/{n}"), "text/html", page);
+        server.set(&format!("/internal/{n}/{slug}"), "text/html", page);
     }
     let tmp = tempfile::tempdir().expect("tmp");
     let config = ConfigFile::new()
@@ -382,7 +385,7 @@ fn followed_links_never_reach_private_addresses_unless_allowed() {
     Feedsplit::job(&config).now(NOW).run();
     let requested: Vec<String> = server.take_log().into_iter().map(|(p, _)| p).collect();
     assert!(
-        requested.contains(&"/internal/7".to_string()),
+        requested.contains(&"/internal/7/historie-om-skyen".to_string()),
         "{requested:?}"
     );
 }
@@ -408,9 +411,9 @@ fn a_304_to_a_first_request_is_a_failure_not_an_empty_feed() {
 fn items_past_retention_are_neither_new_nor_followed_again() {
     let server = TestServer::start();
     // NOW is 2026-01-01; the teaser is undated, its article page says September 2025.
-    let front = front_page_linking(&server, "/art/7");
+    let front = front_page_linking(&server, "/art/7/historie-om-skyen");
     server.set_front(front);
-    server.set("/art/7", "text/html", article_page(7, ""));
+    server.set("/art/7/historie-om-skyen", "text/html", article_page(7, ""));
     let tmp = tempfile::tempdir().expect("tmp");
     let config = following(&server)
         .output("retention_days = 30")
@@ -425,12 +428,14 @@ fn items_past_retention_are_neither_new_nor_followed_again() {
             server
                 .take_log()
                 .iter()
-                .filter(|(p, _)| p == "/art/7")
+                .filter(|(p, _)| p == "/art/7/historie-om-skyen")
                 .count(),
         );
         // A changed front page, so the second run reads it again.
-        server
-            .set_front(front_page_linking(&server, "/art/7").replace("Forsiden", "Forsiden i dag"));
+        server.set_front(
+            front_page_linking(&server, "/art/7/historie-om-skyen")
+                .replace("Forsiden", "Forsiden i dag"),
+        );
     }
     assert_eq!(followed, vec![1, 0], "read once, then known");
     assert!(titles_in(tmp.path(), "news", "editorial").is_empty());

@@ -241,6 +241,7 @@ impl<'a> Page<'a> {
                 describe(container),
             ));
         }
+        let shape = self.shape(anchor, container, &href, &title, blurb.is_some());
         Some(Item {
             id: href.clone(),
             title,
@@ -257,6 +258,7 @@ impl<'a> Page<'a> {
                 Block::Teaser
             },
             evidence,
+            shape: Some(shape),
         })
     }
 
