@@ -166,6 +166,7 @@ fn fill_store(path: &Path, count: usize) {
             personnel: None,
             block: Block::Teaser,
             evidence: Vec::new(),
+            category: None,
             shape: None,
         };
         tx.upsert(&item, &model).expect("upsert");

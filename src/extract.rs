@@ -74,6 +74,10 @@ fn appointment_evidence(item: &mut Item, rules: &Rules) {
         .appointment(&item.title)
         .map(|w| (w, "title"))
         .or_else(|| {
+            let kicker = item.category.as_deref()?;
+            rules.appointment(kicker).map(|w| (w, "kicker"))
+        })
+        .or_else(|| {
             // A teaser's blurb says it as often ("… hat einen neuen Job").
             let blurb = item
                 .summary
@@ -189,6 +193,7 @@ impl Item {
             personnel: None,
             block: Block::Teaser,
             evidence,
+            category: None,
             shape: None,
         }
     }
@@ -207,6 +212,7 @@ impl Item {
         fill(&mut self.published, other.published);
         fill(&mut self.author, other.author);
         fill(&mut self.sponsor, other.sponsor);
+        fill(&mut self.category, other.category);
         match (&mut self.personnel, other.personnel) {
             (Some(mine), Some(theirs)) => mine.absorb(theirs),
             (mine, theirs) => fill(mine, theirs),

@@ -239,6 +239,9 @@ pub struct Item {
     pub personnel: Option<Personnel>,
     pub block: Block,
     pub evidence: Vec<Evidence>,
+    /// The kicker or section the page sets beside the headline ("Personalie", "Gesund essen").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     /// How a teaser looks where it stands, for the item-or-not decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<Shape>,

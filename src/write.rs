@@ -247,11 +247,15 @@ pub fn body_html(item: &crate::model::Item) -> String {
     }
 }
 
-/// The categories every format carries: sponsor and personnel fields, as (scheme, value).
+/// The categories every format carries: sponsor, the kicker or section, personnel fields, as
+/// (scheme, value).
 pub fn categories(c: &Classified) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some(s) = &c.item.sponsor {
         out.push(("urn:feedsplit:sponsor", s.clone()));
+    }
+    if let Some(k) = &c.item.category {
+        out.push(("urn:feedsplit:section", k.clone()));
     }
     // A headline's parsed appointment is evidence on any item, and data only in the people feed.
     if let Some(p) = people_fields(c) {

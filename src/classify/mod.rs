@@ -360,6 +360,67 @@ mod tests {
         Evidence::new(signal, "m", "l")
     }
 
+    fn shaped(title: &str, shape: crate::model::Shape, evidence: Vec<Evidence>) -> Item {
+        let mut i = item(evidence);
+        i.title = title.into();
+        i.shape = Some(shape);
+        i
+    }
+
+    #[test]
+    fn a_menu_entry_is_no_item_an_article_teaser_and_an_ad_are() {
+        use crate::model::Shape;
+        let model = Model::builtin();
+        let menu = Shape {
+            landmark: Some("menu".into()),
+            roles: vec!["menu".into()],
+            title_words: 1,
+            title_chars: 5,
+            path_depth: 1,
+            slug_words: 1,
+            title_is_path: true,
+            group_links: 12,
+            group_words: 1.2,
+            children: 20,
+            page_title_words: 9,
+            position: 0.05,
+            ..Shape::default()
+        };
+        let c = classify(shaped("Sport", menu.clone(), vec![]), &model);
+        assert_eq!(c.class, Class::Editorial);
+        let why = c.not_an_item.as_deref().unwrap_or_default();
+        assert!(why.starts_with("no item (item 0."), "{why}");
+        assert!(why.contains("menu"), "{why}");
+        let article = Shape {
+            title_words: 9,
+            title_chars: 60,
+            path_depth: 3,
+            slug_words: 8,
+            date_in_path: true,
+            title_in_address: 6,
+            heading: true,
+            blurb: true,
+            image: true,
+            group_links: 1,
+            page_title_words: 9,
+            position: 0.4,
+            ..Shape::default()
+        };
+        let c = classify(
+            shaped("Bridge opens after three years of work", article, vec![]),
+            &model,
+        );
+        assert!(c.not_an_item.is_none(), "{:?}", c.p_item);
+        assert!(c.p_item.is_some_and(|p| p > 0.5));
+        // Paid teasers keep their feed whatever their form.
+        let ad = classify(
+            shaped("Sport", menu, vec![ev(Signal::SponsoredSelector)]),
+            &model,
+        );
+        assert_eq!(ad.class, Class::Sponsored);
+        assert!(ad.not_an_item.is_none());
+    }
+
     #[test]
     fn paid_beats_people_notice() {
         let model = Model::builtin();

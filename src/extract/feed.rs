@@ -122,6 +122,7 @@ fn entry_item(
         personnel,
         block: Block::FeedEntry,
         evidence: signs.evidence,
+        category: None,
         shape: None,
     })
 }

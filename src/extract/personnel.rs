@@ -212,6 +212,7 @@ pub(crate) fn notice_items(
                 personnel: Some(p),
                 block: Block::PersonnelNotice,
                 evidence,
+                category: None,
                 shape: None,
             }
         })

@@ -244,6 +244,7 @@ impl Reader<'_> {
                 )
                 .at(crate::model::Reach::own()),
             ],
+            category: None,
             shape: None,
         });
     }
@@ -300,6 +301,7 @@ impl Reader<'_> {
                 personnel: None,
                 block: Block::Article,
                 evidence,
+                category: None,
                 shape: None,
             });
         }

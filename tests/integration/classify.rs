@@ -113,7 +113,7 @@ fn a_page_that_says_it_is_an_article_but_yields_none_is_reported() {
 }
 
 #[test]
-fn a_kicker_heading_joins_the_headline_beside_it_and_appointments_are_evidence() {
+fn a_kicker_heading_is_the_category_not_the_title_and_appointments_are_evidence() {
     let tmp = tempfile::tempdir().expect("tmp");
     let page = tmp.path().join("page.html");
     let teaser = |slug: &str, kicker: &str, headline: &str, blurb: &str| {
@@ -147,17 +147,18 @@ fn a_kicker_heading_joins_the_headline_beside_it_and_appointments_are_evidence()
     let items = v["items"].as_array().expect("items");
     let titles: Vec<&str> = items.iter().filter_map(|i| i["title"].as_str()).collect();
     assert!(
-        titles.contains(&"Personalie: Neue Leiterin für den Einkauf eines Versenders"),
+        titles.contains(&"Neue Leiterin für den Einkauf eines Versenders"),
         "{titles:?}"
     );
     assert!(
-        titles.contains(&"Logistik: Ein Versender baut sein Lager im Norden aus"),
+        titles.contains(&"Ein Versender baut sein Lager im Norden aus"),
         "{titles:?}"
     );
     let notice = items
         .iter()
-        .find(|i| i["title"] == "Personalie: Neue Leiterin für den Einkauf eines Versenders")
+        .find(|i| i["title"] == "Neue Leiterin für den Einkauf eines Versenders")
         .expect("notice teaser");
+    assert_eq!(notice["category"], "Personalie");
     let signals: Vec<&str> = notice["evidence"]
         .as_array()
         .expect("evidence")

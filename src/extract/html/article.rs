@@ -91,6 +91,7 @@ impl<'a> Page<'a> {
             personnel: None,
             block: Block::Article,
             evidence,
+            category: None,
             shape: None,
         })
     }

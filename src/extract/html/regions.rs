@@ -489,6 +489,7 @@ impl<'a> Page<'a> {
             personnel: None,
             block: Block::SponsoredTeaser,
             evidence,
+            category: None,
             shape: None,
         });
         claims.claim(map, section);

@@ -154,7 +154,11 @@ impl<'a> Page<'a> {
     /// A card's headline when its links add more than the headline: the `title` of a link to
     /// the same page whose text starts with it (a brand name follows), else the longest text of
     /// those links.
-    fn card_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<&'a str> {
+    fn card_title(
+        &self,
+        anchor: ElementRef<'a>,
+        container: ElementRef<'a>,
+    ) -> Option<(&'a str, Option<ElementRef<'a>>)> {
         let href = self.href(anchor)?;
         let twins: Vec<ElementRef<'a>> = self
             .map
@@ -170,14 +174,15 @@ impl<'a> Page<'a> {
             .iter()
             .find_map(|a| {
                 let t = a.attr("title")?.trim();
-                (t.split_whitespace().count() >= 3 && self.text(*a).starts_with(t)).then_some(t)
+                (t.split_whitespace().count() >= 3 && self.text(*a).starts_with(t))
+                    .then_some((t, None))
             })
             .or_else(|| {
                 twins
                     .iter()
-                    .map(|a| self.text(*a))
-                    .max_by_key(|t| t.chars().count())
-                    .filter(|t| !t.is_empty())
+                    .map(|a| (self.text(*a), Some(*a)))
+                    .max_by_key(|(t, _)| t.chars().count())
+                    .filter(|(t, _)| !t.is_empty())
             })
     }
 
@@ -206,14 +211,21 @@ impl<'a> Page<'a> {
                 format!("{} under a people header", describe(container)),
             ));
         }
-        let mut title = self.teaser_title(anchor, container)?;
-        if let Some((m, rest)) = rules.sponsored_title_label(&title) {
+        let Title {
+            headline: mut title,
+            whole,
+            kicker,
+        } = self.teaser_title(anchor, container)?;
+        // A label set beside the headline is a label all the same.
+        if let Some((m, rest)) = rules.sponsored_title_label(&whole) {
             evidence.push(Evidence::new(
                 Signal::SponsoredTitlePrefix,
                 m.label,
                 describe(anchor),
             ));
-            title = rest;
+            if title == whole {
+                title = rest;
+            }
         }
         // A link whose whole text is a label leads to the paid section; it is none of its items.
         if rules.sponsored_kicker(&title).is_some() {
@@ -258,6 +270,7 @@ impl<'a> Page<'a> {
                 Block::Teaser
             },
             evidence,
+            category: kicker,
             shape: Some(shape),
         })
     }
@@ -265,16 +278,100 @@ impl<'a> Page<'a> {
     /// The heading around or inside the link, else the link text; the block's first heading
     /// only for a link without text or a `title` (an image link), since a box may have a header
     /// of its own.
-    fn teaser_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<String> {
-        if let Some(title) = self.kicker_and_headline(anchor) {
-            return Some(title);
+    /// The title, the whole text it was cut from (a label may stand in the rest), and the
+    /// kicker set before it.
+    fn teaser_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<Title> {
+        let mut title = self.raw_title(anchor, container)?;
+        title.headline = trim_separators(&title.headline).to_string();
+        if let Some(full) = self.untruncated(&title.headline, anchor, container) {
+            title.headline = full.to_string();
         }
-        self.plain_title(anchor, container).map(str::to_string)
+        Some(title)
+    }
+
+    /// A headline the layout cut short ("11 secrets about Tesla cars you probably…") in full,
+    /// from the link's `title` or an image's `alt` in its box that starts the same way.
+    fn untruncated(
+        &self,
+        headline: &str,
+        anchor: ElementRef<'a>,
+        container: ElementRef<'a>,
+    ) -> Option<&'a str> {
+        let stem = headline
+            .strip_suffix('…')
+            .or_else(|| headline.strip_suffix("..."))?
+            .trim_end();
+        if stem.chars().count() < 10 {
+            return None;
+        }
+        std::iter::once(anchor)
+            .chain(self.map.subtree(container).iter().copied())
+            .flat_map(|e| [e.attr("title"), e.attr("alt")])
+            .flatten()
+            .map(str::trim)
+            .find(|t| t.len() > stem.len() && t.starts_with(stem))
+    }
+
+    fn raw_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<Title> {
+        if let Some((kicker, headline)) = self.kicker_and_headline(anchor) {
+            return Some(Title {
+                headline: headline.to_string(),
+                whole: format!("{kicker}: {headline}"),
+                kicker: Some(kicker.to_string()),
+            });
+        }
+        let (title, from) = self.plain_title(anchor, container)?;
+        let Some((headline, kicker)) = from.and_then(|el| self.headline_part(el)) else {
+            return Some(Title {
+                headline: title.to_string(),
+                whole: title.to_string(),
+                kicker: None,
+            });
+        };
+        Some(Title {
+            headline: headline.to_string(),
+            whole: title.to_string(),
+            kicker: kicker.map(str::to_string),
+        })
+    }
+
+    /// The headline of a title element when its text is set in parts: a kicker, a time, a rank
+    /// or a source name in an element of its own beside the headline ("14:02", "1", "Gesund
+    /// essen", "Tech Insider") is none of it.
+    fn headline_part(&self, el: ElementRef<'a>) -> Option<(&'a str, Option<&'a str>)> {
+        let mut at = el;
+        // Through wrappers that hold all the text, down to where it splits.
+        loop {
+            let parts = self.title_parts(at);
+            match parts.as_slice() {
+                [Part::Element(inner, _)] => at = *inner,
+                [] | [_] => return None,
+                _ => return pick_headline(&parts),
+            }
+        }
+    }
+
+    /// The parts of an element's text: each child element with text, each text node.
+    fn title_parts(&self, el: ElementRef<'a>) -> Vec<Part<'a>> {
+        el.children()
+            .filter_map(|node| match node.value() {
+                scraper::Node::Text(t) => {
+                    let t: &'a str = t;
+                    Some(t.trim()).filter(|t| !t.is_empty()).map(Part::Text)
+                }
+                scraper::Node::Element(_) => {
+                    let child = ElementRef::wrap(node)?;
+                    let text = self.map.text(child);
+                    (!text.is_empty()).then_some(Part::Element(child, text))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// A link whose heading is a one- or two-word kicker ("Personalie", "Anzeige", "Bier") with
-    /// the headline in a line of its own beside it: "Kicker: Headline", as the page reads.
-    fn kicker_and_headline(&self, anchor: ElementRef<'a>) -> Option<String> {
+    /// the headline in a line of its own beside it: the kicker and the headline.
+    fn kicker_and_headline(&self, anchor: ElementRef<'a>) -> Option<(&'a str, &'a str)> {
         let map = self.map;
         let inside = map.subtree(anchor);
         let kicker = inside
@@ -299,30 +396,39 @@ impl<'a> Page<'a> {
                     && !e.child_elements().any(|c| map.text(c) == *t)
                     && t.chars().any(char::is_alphabetic)
             })?;
-        Some(format!("{kicker_text}: {}", headline.1))
+        Some((kicker_text, headline.1))
     }
 
-    fn plain_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<&'a str> {
+    /// The title and the element it is the text of (none for a `title` attribute).
+    fn plain_title(
+        &self,
+        anchor: ElementRef<'a>,
+        container: ElementRef<'a>,
+    ) -> Option<(&'a str, Option<ElementRef<'a>>)> {
         let map = self.map;
+        let texted =
+            |el: ElementRef<'a>| Some((map.text(el), Some(el))).filter(|(t, _)| !t.is_empty());
         let own_heading = anchor
             .parent()
             .and_then(ElementRef::wrap)
             .filter(|p| is_heading(p.value().name()))
-            .map(|h| map.text(h))
-            .filter(|t| !t.is_empty())
-            .or_else(|| first_heading_text(map, anchor));
+            .and_then(texted)
+            .or_else(|| first_heading(map, anchor).and_then(texted));
+        let attr = |t: Option<&'a str>| t.map(|t| (t, None));
         own_heading
             .or_else(|| self.card_title(anchor, container))
-            .or_else(|| Some(map.text(anchor)).filter(|t| !t.is_empty()))
+            .or_else(|| texted(anchor))
             // An image link that names its target in `title` says more than a box's header.
             .or_else(|| {
-                anchor
-                    .attr("title")
-                    .map(str::trim)
-                    .filter(|t| t.split_whitespace().count() >= 3)
+                attr(
+                    anchor
+                        .attr("title")
+                        .map(str::trim)
+                        .filter(|t| t.split_whitespace().count() >= 3),
+                )
             })
-            .or_else(|| first_heading_text(map, container))
-            .or_else(|| anchor.attr("title"))
+            .or_else(|| first_heading(map, container).and_then(texted))
+            .or_else(|| attr(anchor.attr("title")))
     }
 
     /// `rel="sponsored"` on the link, a paid URL path in its address.
@@ -385,14 +491,92 @@ impl<'a> Page<'a> {
     }
 }
 
-/// The text of the first heading in an element (itself included), if it has any.
-fn first_heading_text<'a>(map: &'a super::PageMap<'a>, el: ElementRef<'a>) -> Option<&'a str> {
+/// The first heading in an element (itself included) that has text.
+fn first_heading<'a>(map: &'a super::PageMap<'a>, el: ElementRef<'a>) -> Option<ElementRef<'a>> {
     map.subtree(el)
         .iter()
         .copied()
         .find(|e| is_heading(e.value().name()))
-        .map(|h| map.text(h))
-        .filter(|t| !t.is_empty())
+        .filter(|h| !map.text(*h).is_empty())
+}
+
+/// One part of a title element's text.
+enum Part<'a> {
+    Element(ElementRef<'a>, &'a str),
+    Text(&'a str),
+}
+
+/// Elements that style words inside a headline, not parts beside it.
+const INLINE: [&str; 14] = [
+    "em", "i", "b", "strong", "mark", "q", "abbr", "code", "sup", "sub", "u", "s", "cite", "a",
+];
+
+/// The headline among a title's parts, and the kicker before it: the longest, when each other
+/// part is a short element of its own (a kicker, a time, a rank, a source) or a bare number or
+/// time. Words styled inside the headline (`Why <em>this</em> matters`) keep the title whole.
+fn pick_headline<'a>(parts: &[Part<'a>]) -> Option<(&'a str, Option<&'a str>)> {
+    let text = |p: &Part<'a>| match p {
+        Part::Element(_, t) | Part::Text(t) => *t,
+    };
+    let len = |t: &str| t.chars().count();
+    let head = parts.iter().map(text).max_by_key(|t| len(t))?;
+    let long_enough = len(head) >= 12 && (head.split_whitespace().count() >= 2 || len(head) >= 8);
+    let beside = |p: &Part<'a>| {
+        let t = text(p);
+        if std::ptr::eq(t, head) {
+            return true;
+        }
+        let short = t.split_whitespace().count() <= 5 && len(t) * 13 < len(head) * 10;
+        match p {
+            Part::Element(e, _) => short && !INLINE.contains(&e.value().name()),
+            // A rank or a time before the headline: "1", "14:02", "•".
+            Part::Text(t) => t.chars().all(|c| !c.is_alphabetic()),
+        }
+    };
+    if !(long_enough && parts.iter().all(beside)) {
+        return None;
+    }
+    // A kicker is words before the headline; a date or a time ("3 days ago") has digits.
+    let kicker = parts
+        .iter()
+        .map(text)
+        .take_while(|t| !std::ptr::eq(*t, head))
+        .filter(|t| t.chars().any(char::is_alphabetic) && !t.chars().any(|c| c.is_ascii_digit()))
+        .last();
+    Some((head, kicker))
+}
+
+/// A title without the separators a layout sets before or after it ("| Headline",
+/// "Headline »").
+fn trim_separators(title: &str) -> &str {
+    const MARKS: [char; 9] = ['|', '•', '»', '«', '·', '›', '‹', '>', '/'];
+    let mut t = title.trim();
+    loop {
+        let before = t;
+        // Guillemets that quote inside the title stay.
+        let quotes = t.contains('«') && t.contains('»');
+        for mark in MARKS {
+            if quotes && matches!(mark, '«' | '»') {
+                continue;
+            }
+            if let Some(rest) = t.strip_prefix(mark).filter(|r| r.starts_with(' ')) {
+                t = rest.trim_start();
+            }
+            if let Some(rest) = t.strip_suffix(mark).filter(|r| r.ends_with(' ')) {
+                t = rest.trim_end();
+            }
+        }
+        if t == before || t.is_empty() {
+            return if t.is_empty() { title.trim() } else { t };
+        }
+    }
+}
+
+/// A teaser's title as the page sets it.
+struct Title {
+    headline: String,
+    whole: String,
+    kicker: Option<String>,
 }
 
 /// Whether a canonical URL is a site's home page (path `/`, no query).
@@ -404,6 +588,67 @@ pub(super) fn is_home(href: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn separators_around_a_title_go_guillemets_inside_it_stay() {
+        use super::trim_separators;
+        assert_eq!(
+            trim_separators("| Stadthunde haben Parasiten"),
+            "Stadthunde haben Parasiten"
+        );
+        assert_eq!(
+            trim_separators("Passion Fruit Cookies »"),
+            "Passion Fruit Cookies"
+        );
+        assert_eq!(
+            trim_separators("Retraites : « Les pompiers poursuivent »"),
+            "Retraites : « Les pompiers poursuivent »"
+        );
+        assert_eq!(trim_separators("|"), "|");
+    }
+
+    #[test]
+    fn a_kicker_time_or_rank_beside_the_headline_is_none_of_it() {
+        let title = |html: &str| {
+            let doc = scraper::Html::parse_fragment(html);
+            let sel = scraper::Selector::parse("a").expect("selector");
+            let a = doc.select(&sel).next().expect("a");
+            let texts: Vec<String> = a
+                .children()
+                .map(|node| match scraper::ElementRef::wrap(node) {
+                    Some(el) => el.text().collect::<String>().trim().to_string(),
+                    None => node.value().as_text().map_or("", |t| t.trim()).to_string(),
+                })
+                .collect();
+            let parts: Vec<super::Part> = a
+                .children()
+                .zip(&texts)
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(node, t)| match scraper::ElementRef::wrap(node) {
+                    Some(el) => super::Part::Element(el, t.as_str()),
+                    None => super::Part::Text(t.as_str()),
+                })
+                .collect();
+            super::pick_headline(&parts).map(|(h, k)| (h.to_string(), k.map(str::to_string)))
+        };
+        assert_eq!(
+            title(
+                "<a><span>Gesund essen</span> <span>Diese 7 Lebensmittel sind gut für den Darm</span></a>"
+            ),
+            Some((
+                "Diese 7 Lebensmittel sind gut für den Darm".into(),
+                Some("Gesund essen".into())
+            ))
+        );
+        assert_eq!(
+            title("<a><span>14:02</span> Théo Hernandez tient à l'Equipe de France</a>"),
+            Some(("Théo Hernandez tient à l'Equipe de France".into(), None))
+        );
+        assert_eq!(
+            title("<a>Why <em>this</em> matters so much today</a>"),
+            None
+        );
+    }
+
     #[test]
     fn tells_home_pages() {
         assert!(super::is_home("https://example.org/"));
