@@ -226,7 +226,10 @@ fn item_or_not(
     let p = learned::sigmoid(z);
     let none = class == Class::Editorial && p < model.thresholds.item;
     let why = none.then(|| {
-        let mut order: Vec<usize> = (0..feats.len()).filter(|&i| parts[i] < 0.0).collect();
+        // The kind of item as such (a bare name) is the model's baseline, not a reason.
+        let mut order: Vec<usize> = (0..feats.len())
+            .filter(|&i| parts[i] < 0.0 && feats[i].name.contains('.'))
+            .collect();
         order.sort_by(|&a, &b| parts[a].total_cmp(&parts[b]));
         let said: Vec<String> = order
             .iter()

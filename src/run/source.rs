@@ -74,7 +74,15 @@ pub(super) struct Prepared {
     lost: Vec<String>,
     /// The decision the source's rules use, for items merged in the store.
     model: std::sync::Arc<crate::classify::Model>,
+    /// Every teaser link the pages showed (items or not), when every page was read.
+    links: Option<Vec<String>>,
 }
+
+/// A link the source has shown on every fetch for this many days is its template's.
+const TEMPLATE_DAYS: i64 = 2;
+/// A template link stays an item only when its form leaves no doubt that it is an article (a
+/// story pinned on the front page): under this item probability it is none.
+const TEMPLATE_ITEM: f64 = 0.9;
 
 /// Fetches and extracts one source (on a worker thread): nothing is written.
 pub(super) fn prepare_source(
@@ -132,6 +140,19 @@ pub(super) fn prepare_source(
         }
     }
     let lost = lost_articles(&outcome);
+    // Only a fetch that read every page says which links are on all of them.
+    let links = (report.not_modified == 0 && report.failures.is_empty()).then(|| {
+        let mut links: Vec<String> = outcome
+            .items
+            .iter()
+            .chain(&outcome.dropped)
+            .filter(|c| c.item.shape.is_some())
+            .filter_map(|c| c.item.link.clone())
+            .collect();
+        links.sort();
+        links.dedup();
+        links
+    });
     let mut items: Vec<Item> = outcome.items.into_iter().map(|c| c.item).collect();
     report.items_seen = items.len();
     if !report.failed() {
@@ -145,6 +166,7 @@ pub(super) fn prepare_source(
         validators,
         lost,
         model: rules.model.clone(),
+        links,
     })
 }
 
@@ -177,6 +199,7 @@ pub(super) fn commit_source(
         validators,
         lost,
         model,
+        links,
     } = prepared;
     if report.failed() {
         // Nothing of a failing source is stored: its feeds stay as the last good run left them.
@@ -195,7 +218,20 @@ pub(super) fn commit_source(
     let recent = store.recent_items_seen(&source.name, 5)?;
     let cutoff = retention_cutoff(now, config.output.retention_days);
     let tx = store.begin(&source.name, now)?;
+    let template = match &links {
+        Some(links) => tx.template_links(links, TEMPLATE_DAYS)?,
+        None => Default::default(),
+    };
     for item in &items {
+        if is_template(item, &template, &model) {
+            if tx.remove(&item.id)? {
+                report.details.push(format!(
+                    "{}: on every fetch for {TEMPLATE_DAYS} days, a template link: removed",
+                    item.title
+                ));
+            }
+            continue;
+        }
         // An item already past retention is kept in the store while the page shows it (so it
         // is neither followed nor reported again) but is in no feed: it is not news.
         let expired = item.published.is_some_and(|d| d.timestamp() < cutoff);
@@ -234,6 +270,19 @@ pub(super) fn commit_source(
     })?;
     tx.commit()?;
     Ok(report)
+}
+
+/// Whether a teaser is one of the source's template links that is no article for sure.
+fn is_template(
+    item: &Item,
+    template: &std::collections::HashSet<String>,
+    model: &crate::classify::Model,
+) -> bool {
+    if item.shape.is_none() || !item.link.as_ref().is_some_and(|l| template.contains(l)) {
+        return false;
+    }
+    let c = crate::classify::classify(item.clone(), model);
+    c.class == crate::model::Class::Editorial && c.p_item.is_some_and(|p| p < TEMPLATE_ITEM)
 }
 
 /// A source that suddenly yields no items, or far fewer than its recent runs: its markup has

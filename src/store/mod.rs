@@ -78,6 +78,12 @@ CREATE TABLE IF NOT EXISTS runs (
     message       TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_source ON runs (source, at);
+CREATE TABLE IF NOT EXISTS page_links (
+    source     TEXT NOT NULL,
+    link       TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (source, link)
+);
 CREATE TABLE IF NOT EXISTS moves (
     id         INTEGER PRIMARY KEY,
     source     TEXT NOT NULL,

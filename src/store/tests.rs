@@ -84,3 +84,36 @@ fn uncommitted_changes_vanish() {
     let reader = store.reader().expect("reader");
     assert!(!reader.contains("cw", "https://x/2").expect("query"));
 }
+
+#[test]
+fn template_links_are_those_on_every_fetch_for_days() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("s.sqlite")).expect("open");
+    let day = 86_400;
+    let t0 = 1_760_000_000;
+    let fetch = |store: &mut Store, at: i64, links: &[&str]| {
+        let tx = store
+            .begin("cw", from_timestamp(at).expect("date"))
+            .expect("tx");
+        let links: Vec<String> = links.iter().map(|l| l.to_string()).collect();
+        let template = tx.template_links(&links, 2).expect("links");
+        tx.commit().expect("commit");
+        let mut t: Vec<String> = template.into_iter().collect();
+        t.sort();
+        t
+    };
+    assert!(fetch(&mut store, t0, &["/om-os", "/a", "/b"]).is_empty());
+    // A day later nothing has been there for two days yet.
+    assert!(fetch(&mut store, t0 + day, &["/om-os", "/a", "/c"]).is_empty());
+    // Past two days: the house link was on every fetch; /a missed none either, /c came later.
+    assert_eq!(
+        fetch(&mut store, t0 + 2 * day + 3600, &["/om-os", "/a", "/c"]),
+        ["/a", "/om-os"]
+    );
+    // A link missing from one fetch starts over.
+    fetch(&mut store, t0 + 4 * day, &["/om-os", "/c"]);
+    assert_eq!(
+        fetch(&mut store, t0 + 7 * day, &["/om-os", "/a", "/c"]),
+        ["/c", "/om-os"]
+    );
+}

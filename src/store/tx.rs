@@ -127,6 +127,68 @@ impl SourceTx<'_> {
         Ok(())
     }
 
+    /// The teaser links of this fetch that the source has shown on every fetch for at least
+    /// `days` (the template's links: menus, utilities, a section's own page), and remembers
+    /// this fetch's links: a link missing once starts over.
+    pub fn template_links(
+        &self,
+        links: &[String],
+        days: i64,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let err = self.err();
+        let before = (self.now - chrono::Duration::days(days)).timestamp();
+        let mut known: std::collections::HashMap<String, String> = Default::default();
+        {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT link, first_seen FROM page_links WHERE source = ?1")
+                .map_err(&err)?;
+            let rows = stmt
+                .query_map(params![self.source], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(&err)?;
+            for row in rows {
+                let (link, first_seen): (String, String) = row.map_err(&err)?;
+                known.insert(link, first_seen);
+            }
+        }
+        let here: std::collections::HashSet<&str> = links.iter().map(String::as_str).collect();
+        let mut template = std::collections::HashSet::new();
+        for (link, first_seen) in &known {
+            if !here.contains(link.as_str()) {
+                self.tx
+                    .execute(
+                        "DELETE FROM page_links WHERE source = ?1 AND link = ?2",
+                        params![self.source, link],
+                    )
+                    .map_err(&err)?;
+            } else if DateTime::parse_from_rfc3339(first_seen)
+                .is_ok_and(|t| t.timestamp() <= before)
+            {
+                template.insert(link.clone());
+            }
+        }
+        for link in here.iter().filter(|l| !known.contains_key(**l)) {
+            self.tx
+                .execute(
+                    "INSERT INTO page_links (source, link, first_seen) VALUES (?1, ?2, ?3)",
+                    params![self.source, link, self.now.to_rfc3339()],
+                )
+                .map_err(&err)?;
+        }
+        Ok(template)
+    }
+
+    /// Takes an item out of the store (a template link admitted before it was known as one).
+    pub fn remove(&self, id: &str) -> Result<bool, StoreError> {
+        self.tx
+            .execute(
+                "DELETE FROM items WHERE source = ?1 AND id = ?2",
+                params![self.source, id],
+            )
+            .map_err(self.err())
+            .map(|n| n > 0)
+    }
+
     pub fn set_validators(&self, url: &str, v: &Validators) -> Result<(), StoreError> {
         self.tx
             .execute(

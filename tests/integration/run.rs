@@ -592,3 +592,86 @@ fn a_source_s_urls_on_different_hosts_are_fetched_at_once() {
     );
     assert_eq!(titles_in(tmp.path(), "both", "editorial").len(), 2);
 }
+
+/// A front page as news sites lay one out: a menu of sections, article teasers, a row of
+/// utilities and a footer of house links around them.
+fn front_with_template(articles: &[(&str, &str)]) -> String {
+    let menu: String = ["Indland", "Udland", "Erhverv", "Sport", "Kultur", "Debat"]
+        .iter()
+        .map(|s| {
+            format!(
+                "<li class=\"menu__item\"><a href=\"https://news.example.dk/{}/\">{s}</a></li>",
+                s.to_lowercase()
+            )
+        })
+        .collect();
+    let teasers: String = articles
+        .iter()
+        .map(|(path, title)| {
+            format!(
+                "<article class=\"teaser\"><a href=\"https://news.example.dk/{path}\"><h2>{title}</h2></a>\
+                 <p>Kort tekst om {title}, så læseren ved hvad det handler om.</p>\
+                 <time datetime=\"2025-12-30T08:00:00+01:00\">30. december</time></article>"
+            )
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
+         <link rel=\"canonical\" href=\"https://news.example.dk/\"></head><body>\
+         <div class=\"site-header\"><ul class=\"menu\">{menu}</ul></div>\
+         <main><h1>Forsiden</h1>{teasers}\
+         <ul class=\"topics\"><li><a href=\"https://news.example.dk/emne/krigen-i-ukraine/\">Krigen i Ukraine</a></li>\
+         <li><a href=\"https://news.example.dk/emne/folketingsvalget/\">Folketingsvalget 2026 live</a></li></ul>\
+         </main><div class=\"site-footer\"><ul>\
+         <li><a href=\"https://news.example.dk/om-os/\">Om os og vores journalistik</a></li>\
+         <li><a href=\"https://news.example.dk/kontakt/\">Kontakt redaktionen her</a></li>\
+         <li><a href=\"https://news.example.dk/abonnement/\">Køb et digitalt abonnement</a></li>\
+         <li><a href=\"https://news.example.dk/cookies/\">Cookies og privatlivspolitik</a></li></ul></div>\
+         </body></html>"
+    )
+}
+
+#[test]
+fn links_a_front_page_repeats_that_are_no_articles_never_reach_the_editorial_feed() {
+    let server = TestServer::start();
+    let first = [
+        (
+            "indland/2025/12/30/regionen-lukker-tre-skoler-efter-sommerferien",
+            "Regionen lukker tre skoler efter sommerferien",
+        ),
+        (
+            "erhverv/2025/12/30/rederi-bestiller-fire-nye-skibe-til-nordsoeen",
+            "Rederi bestiller fire nye skibe til Nordsøen",
+        ),
+    ];
+    server.set_front(front_with_template(&first));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = ConfigFile::new()
+        .source("news", [server.url("/")])
+        .write(tmp.path());
+    Feedsplit::job(&config).now(NOW).run();
+    let mut second = first.to_vec();
+    second[0] = (
+        "sport/2026/01/03/landsholdet-vinder-efter-forlaenget-spilletid",
+        "Landsholdet vinder efter forlænget spilletid",
+    );
+    server.set_front(front_with_template(&second));
+    // The second fetch, days later, with a changed front page.
+    Feedsplit::job(&config).now("2026-01-04T00:00:00Z").run();
+    let titles: Vec<String> = titles_in(tmp.path(), "news", "editorial")
+        .into_iter()
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Landsholdet vinder efter forlænget spilletid",
+            "Rederi bestiller fire nye skibe til Nordsøen",
+            "Regionen lukker tre skoler efter sommerferien",
+        ],
+        "only the articles, from both fetches"
+    );
+    // The menu and the house links are in no other feed either.
+    for class in ["sponsored", "personnel"] {
+        assert!(titles_in(tmp.path(), "news", class).is_empty(), "{class}");
+    }
+}
