@@ -252,8 +252,8 @@ pub struct Item {
 /// link's address, the title's form, the box around it), none a site's own.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Shape {
-    /// The innermost landmark the link sits in: `nav`, `header`, `footer`, `aside`, `main`,
-    /// `article`, or `menu` for an element whose role, class or id names a menu.
+    /// The innermost landmark the link sits in, by tag or ARIA role: `nav`, `header`,
+    /// `footer`, `aside`, `main`, `article`, `menu`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub landmark: Option<String>,
     /// What the class and id words of the link's ancestors name: `breadcrumb`, `social`,

@@ -59,7 +59,7 @@ pub struct Thresholds {
     pub item: f64,
 }
 
-/// The weights of both decisions and their thresholds.
+/// The weights of the three decisions (paid, people notice, item) and their thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Model {

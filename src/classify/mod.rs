@@ -194,7 +194,7 @@ pub fn classify(item: Item, model: &Model) -> Classified {
         }
         why.join("; ")
     });
-    let (p_item, not_an_item) = item_or_not(&item, class, &feats, model);
+    let (p_item, not_an_item) = item_or_not(&item, class, suspect.is_some(), &feats, model);
     Classified {
         item,
         class,
@@ -210,12 +210,13 @@ pub fn classify(item: Item, model: &Model) -> Classified {
 }
 
 /// For a teaser on a page: the probability that it is an item at all, and when an editorial
-/// one falls under the threshold, why it is none (its strongest reasons). Paid and people
-/// teasers are kept whatever their form: their own feeds want them, and an ad must never pass
-/// for a menu entry that is dropped unseen.
+/// one falls under the threshold, why it is none (its strongest reasons). A teaser with any
+/// paid or people evidence, or a suspect, is kept whatever its form: an ad must never pass for
+/// a menu entry that is dropped unseen.
 fn item_or_not(
     item: &Item,
     class: Class,
+    suspect: bool,
     feats: &[Feature],
     model: &Model,
 ) -> (Option<f64>, Option<String>) {
@@ -224,7 +225,10 @@ fn item_or_not(
     }
     let (z, parts) = model.item.logit(feats);
     let p = learned::sigmoid(z);
-    let none = class == Class::Editorial && p < model.thresholds.item;
+    let evidence = item.evidence.iter().any(|e| {
+        e.signal.is_sponsored() || e.signal.is_personnel() || e.signal == Signal::AppointmentShape
+    });
+    let none = class == Class::Editorial && !suspect && !evidence && p < model.thresholds.item;
     let why = none.then(|| {
         // The kind of item as such (a bare name) is the model's baseline, not a reason.
         let mut order: Vec<usize> = (0..feats.len())

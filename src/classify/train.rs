@@ -101,6 +101,9 @@ pub fn train(examples: &[Example], trained_on: &str) -> Model {
             .iter()
             .map(|&i| f64::from(u8::from(examples[i].content == Some(true))))
             .collect::<Vec<_>>(),
+        // Paid and people evidence is weighed too, though a teaser carrying any is never
+        // dropped (`classify::item_or_not`): ads among the examples then shape those weights,
+        // not the form's.
         &vec![L2; names.len()],
     );
     let linear = |(bias, w): (f64, Vec<f64>)| Linear {

@@ -400,6 +400,9 @@ fn train(args: TrainArgs) -> Result<ExitCode, CliError> {
         examples.extend(corpus);
     }
     about.push_str(&format!(" ({} candidates)", examples.len()));
+    if !examples.iter().any(|e| e.content.is_some()) {
+        eprintln!("no item labels (--items FILE): the model keeps every teaser as an item");
+    }
     let model = crate::classify::train::train(&examples, &about);
     if let Some(path) = &args.examples {
         let lines: String = examples

@@ -146,6 +146,10 @@ impl Outcome {
                 None => {
                     let c = classify(item, &options.rules.model);
                     if let Some(why) = &c.not_an_item {
+                        // The same teaser on another page of the source is listed once.
+                        if self.dropped.iter().any(|d| d.item.id == c.item.id) {
+                            continue;
+                        }
                         self.skipped.push((
                             doc.origin.clone(),
                             Skipped {

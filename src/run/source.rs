@@ -78,8 +78,10 @@ pub(super) struct Prepared {
     links: Option<Vec<String>>,
 }
 
-/// A link the source has shown on every fetch for this many days is its template's.
+/// A link the source has shown on every full fetch for this many days and fetches is its
+/// template's (an article seldom stays on a front page that long through every fetch).
 const TEMPLATE_DAYS: i64 = 2;
+const TEMPLATE_FETCHES: i64 = 3;
 /// A template link stays an item only when its form leaves no doubt that it is an article (a
 /// story pinned on the front page): under this item probability it is none.
 const TEMPLATE_ITEM: f64 = 0.9;
@@ -141,7 +143,7 @@ pub(super) fn prepare_source(
     }
     let lost = lost_articles(&outcome);
     // Only a fetch that read every page says which links are on all of them.
-    let links = (report.not_modified == 0 && report.failures.is_empty()).then(|| {
+    let links = (report.not_modified == 0 && !report.failed()).then(|| {
         let mut links: Vec<String> = outcome
             .items
             .iter()
@@ -219,18 +221,23 @@ pub(super) fn commit_source(
     let cutoff = retention_cutoff(now, config.output.retention_days);
     let tx = store.begin(&source.name, now)?;
     let template = match &links {
-        Some(links) => tx.template_links(links, TEMPLATE_DAYS)?,
+        Some(links) => tx.template_links(links, TEMPLATE_DAYS, TEMPLATE_FETCHES)?,
         None => Default::default(),
     };
     for item in &items {
+        // A template link is not admitted, and taken out if an earlier fetch let it in as
+        // editorial; one stored as paid or people stays as it was.
         if is_template(item, &template, &model) {
-            if tx.remove(&item.id)? {
+            if tx.remove_editorial(&item.id)? {
                 report.details.push(format!(
                     "{}: on every fetch for {TEMPLATE_DAYS} days, a template link: removed",
                     item.title
                 ));
+                continue;
             }
-            continue;
+            if !tx.is_stored(&item.id)? {
+                continue;
+            }
         }
         // An item already past retention is kept in the store while the page shows it (so it
         // is neither followed nor reported again) but is in no feed: it is not news.

@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS page_links (
     source     TEXT NOT NULL,
     link       TEXT NOT NULL,
     first_seen TEXT NOT NULL,
+    fetches    INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (source, link)
 );
 CREATE TABLE IF NOT EXISTS moves (

@@ -96,7 +96,7 @@ fn template_links_are_those_on_every_fetch_for_days() {
             .begin("cw", from_timestamp(at).expect("date"))
             .expect("tx");
         let links: Vec<String> = links.iter().map(|l| l.to_string()).collect();
-        let template = tx.template_links(&links, 2).expect("links");
+        let template = tx.template_links(&links, 2, 3).expect("links");
         tx.commit().expect("commit");
         let mut t: Vec<String> = template.into_iter().collect();
         t.sort();

@@ -127,33 +127,38 @@ impl SourceTx<'_> {
         Ok(())
     }
 
-    /// The teaser links of this fetch that the source has shown on every fetch for at least
-    /// `days` (the template's links: menus, utilities, a section's own page), and remembers
-    /// this fetch's links: a link missing once starts over.
+    /// The teaser links of this fetch that the source has shown on every full fetch for at
+    /// least `days` and `fetches` fetches (the template's links: menus, utilities, a section's
+    /// own page), and remembers this fetch's links: a link missing once starts over.
     pub fn template_links(
         &self,
         links: &[String],
         days: i64,
+        fetches: i64,
     ) -> Result<std::collections::HashSet<String>, StoreError> {
         let err = self.err();
         let before = (self.now - chrono::Duration::days(days)).timestamp();
-        let mut known: std::collections::HashMap<String, String> = Default::default();
+        let mut known: std::collections::HashMap<String, (String, i64)> = Default::default();
         {
             let mut stmt = self
                 .tx
-                .prepare_cached("SELECT link, first_seen FROM page_links WHERE source = ?1")
+                .prepare_cached(
+                    "SELECT link, first_seen, fetches FROM page_links WHERE source = ?1",
+                )
                 .map_err(&err)?;
             let rows = stmt
-                .query_map(params![self.source], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_map(params![self.source], |r| {
+                    Ok((r.get(0)?, (r.get(1)?, r.get(2)?)))
+                })
                 .map_err(&err)?;
             for row in rows {
-                let (link, first_seen): (String, String) = row.map_err(&err)?;
-                known.insert(link, first_seen);
+                let (link, seen): (String, (String, i64)) = row.map_err(&err)?;
+                known.insert(link, seen);
             }
         }
         let here: std::collections::HashSet<&str> = links.iter().map(String::as_str).collect();
         let mut template = std::collections::HashSet::new();
-        for (link, first_seen) in &known {
+        for (link, (first_seen, count)) in &known {
             if !here.contains(link.as_str()) {
                 self.tx
                     .execute(
@@ -161,8 +166,16 @@ impl SourceTx<'_> {
                         params![self.source, link],
                     )
                     .map_err(&err)?;
-            } else if DateTime::parse_from_rfc3339(first_seen)
-                .is_ok_and(|t| t.timestamp() <= before)
+                continue;
+            }
+            self.tx
+                .execute(
+                    "UPDATE page_links SET fetches = fetches + 1 WHERE source = ?1 AND link = ?2",
+                    params![self.source, link],
+                )
+                .map_err(&err)?;
+            if count + 1 >= fetches
+                && DateTime::parse_from_rfc3339(first_seen).is_ok_and(|t| t.timestamp() <= before)
             {
                 template.insert(link.clone());
             }
@@ -178,15 +191,28 @@ impl SourceTx<'_> {
         Ok(template)
     }
 
-    /// Takes an item out of the store (a template link admitted before it was known as one).
-    pub fn remove(&self, id: &str) -> Result<bool, StoreError> {
+    /// Takes an editorial item out of the store (a template link admitted before it was known
+    /// as one); a stored paid or people item stays where it is.
+    pub fn remove_editorial(&self, id: &str) -> Result<bool, StoreError> {
         self.tx
             .execute(
-                "DELETE FROM items WHERE source = ?1 AND id = ?2",
-                params![self.source, id],
+                "DELETE FROM items WHERE source = ?1 AND id = ?2 AND class = ?3",
+                params![self.source, id, Class::Editorial.as_str()],
             )
             .map_err(self.err())
             .map(|n| n > 0)
+    }
+
+    pub fn is_stored(&self, id: &str) -> Result<bool, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT 1 FROM items WHERE source = ?1 AND id = ?2",
+                params![self.source, id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(self.err())
+            .map(|r| r.is_some())
     }
 
     pub fn set_validators(&self, url: &str, v: &Validators) -> Result<(), StoreError> {

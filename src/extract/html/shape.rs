@@ -32,9 +32,7 @@ impl<'a> Page<'a> {
             ..Shape::default()
         };
         let letters: Vec<char> = title.chars().filter(|c| c.is_alphabetic()).collect();
-        shape.capitals = letters.len() >= 2
-            && letters.iter().all(|c| c.is_uppercase())
-            && letters.iter().any(|c| c.is_lowercase() != c.is_uppercase());
+        shape.capitals = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
         let chain: Vec<ElementRef> = std::iter::once(anchor)
             .chain(anchor.ancestors().filter_map(ElementRef::wrap))
             .collect();
@@ -143,9 +141,13 @@ impl<'a> Page<'a> {
         let Ok(url) = url::Url::parse(href) else {
             return;
         };
+        // A subdomain of the page's own (`m.`, `sport.`) or the other way round is the site's.
         shape.external = url.host_str().is_some_and(|h| {
             let h = h.trim_start_matches("www.").to_ascii_lowercase();
-            !self.own_hosts.is_empty() && !self.own_hosts.contains(&h)
+            let same = |own: &String| {
+                h == *own || h.ends_with(&format!(".{own}")) || own.ends_with(&format!(".{h}"))
+            };
+            !self.own_hosts.is_empty() && !self.own_hosts.iter().any(same)
         });
         shape.query = url.query().is_some_and(|q| !q.is_empty());
         let segments: Vec<String> = url
@@ -187,6 +189,7 @@ impl<'a> Page<'a> {
         };
         let t = squash(title);
         shape.title_is_path = !t.is_empty() && t == squash(stem);
+        // The path as written and decoded: a slug may spell a word either way.
         let address = path.to_lowercase() + &segments.join("/").to_lowercase();
         shape.title_in_address = count(
             title
@@ -264,8 +267,6 @@ fn class_words(e: ElementRef) -> impl Iterator<Item = String> {
             words
         })
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .into_iter()
 }
 
 /// Whether the text holds a run of at least `n` digits.

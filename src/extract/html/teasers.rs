@@ -223,7 +223,10 @@ impl<'a> Page<'a> {
                 m.label,
                 describe(anchor),
             ));
-            if title == whole {
+            title = rules
+                .sponsored_title_label(&title)
+                .map_or(title, |(_, rest)| rest);
+            if title.is_empty() {
                 title = rest;
             }
         }
@@ -275,9 +278,6 @@ impl<'a> Page<'a> {
         })
     }
 
-    /// The heading around or inside the link, else the link text; the block's first heading
-    /// only for a link without text or a `title` (an image link), since a box may have a header
-    /// of its own.
     /// The title, the whole text it was cut from (a label may stand in the rest), and the
     /// kicker set before it.
     fn teaser_title(&self, anchor: ElementRef<'a>, container: ElementRef<'a>) -> Option<Title> {
@@ -399,7 +399,9 @@ impl<'a> Page<'a> {
         Some((kicker_text, headline.1))
     }
 
-    /// The title and the element it is the text of (none for a `title` attribute).
+    /// The heading around or inside the link, else the link text; the block's first heading
+    /// only for a link without text or a `title` (an image link), since a box may have a header
+    /// of its own. The title and the element it is the text of (none for a `title` attribute).
     fn plain_title(
         &self,
         anchor: ElementRef<'a>,
@@ -520,7 +522,8 @@ fn pick_headline<'a>(parts: &[Part<'a>]) -> Option<(&'a str, Option<&'a str>)> {
     };
     let len = |t: &str| t.chars().count();
     let head = parts.iter().map(text).max_by_key(|t| len(t))?;
-    let long_enough = len(head) >= 12 && (head.split_whitespace().count() >= 2 || len(head) >= 8);
+    // Twelve characters at least: a headline, not a word or a date.
+    let long_enough = len(head) >= 12;
     let beside = |p: &Part<'a>| {
         let t = text(p);
         if std::ptr::eq(t, head) {
