@@ -38,13 +38,13 @@ impl<'a> Page<'a> {
             .collect();
         shape.landmark = chain.iter().find_map(|e| landmark(*e)).map(str::to_string);
         for e in chain.iter().take(ROLE_LEVELS) {
-            for word in class_words(*e) {
-                if let Some(role) = self.rules().class_role(&word)
+            each_class_word(*e, |word| {
+                if let Some(role) = self.rules().class_role(word)
                     && !shape.roles.iter().any(|r| r == role)
                 {
                     shape.roles.push(role.to_string());
                 }
-            }
+            });
         }
         shape.roles.sort();
         self.address_shape(href, title, &mut shape);
@@ -53,8 +53,11 @@ impl<'a> Page<'a> {
             .iter()
             .any(|e| matches!(e.value().name(), "img" | "picture"));
         shape.date = inside.iter().any(|e| {
-            e.value().name() == "time"
-                || class_words(*e).any(|w| matches!(w.as_str(), "date" | "time" | "timestamp"))
+            e.value().name() == "time" || {
+                let mut dated = false;
+                each_class_word(*e, |w| dated |= matches!(w, "date" | "time" | "timestamp"));
+                dated
+            }
         });
         shape.heading = inside.iter().any(|e| is_heading(e.value().name()))
             || chain.iter().take(3).any(|e| is_heading(e.value().name()));
@@ -241,32 +244,32 @@ fn landmark(e: ElementRef) -> Option<&'static str> {
     })
 }
 
-/// The words of an element's classes and id, lower case: `c-nav__item` and `mainNavigation`
-/// give `c`, `nav`, `item` and `main`, `navigation`.
-fn class_words(e: ElementRef) -> impl Iterator<Item = String> {
+/// Calls `f` with each word of an element's classes and id, lower case: `c-nav__item` and
+/// `mainNavigation` give `c`, `nav`, `item` and `main`, `navigation`. One buffer for all words:
+/// this runs for every ancestor of every teaser.
+fn each_class_word(e: ElementRef, mut f: impl FnMut(&str)) {
     let v = e.value();
-    v.classes()
-        .chain(v.id())
-        .flat_map(|name| {
-            let mut words = Vec::new();
-            let mut word = String::new();
-            let mut prev_lower = false;
-            for c in name.chars() {
-                if !c.is_alphanumeric() {
-                    words.push(std::mem::take(&mut word));
-                    prev_lower = false;
-                    continue;
-                }
-                if c.is_uppercase() && prev_lower {
-                    words.push(std::mem::take(&mut word));
-                }
+    let mut word = String::new();
+    for name in v.classes().chain(v.id()) {
+        let mut prev_lower = false;
+        for c in name.chars() {
+            let split = !c.is_alphanumeric() || (c.is_uppercase() && prev_lower);
+            if split && !word.is_empty() {
+                f(&word);
+                word.clear();
+            }
+            if c.is_alphanumeric() {
                 prev_lower = c.is_lowercase() || c.is_ascii_digit();
                 word.extend(c.to_lowercase());
+            } else {
+                prev_lower = false;
             }
-            words.push(word);
-            words
-        })
-        .filter(|w| !w.is_empty())
+        }
+        if !word.is_empty() {
+            f(&word);
+            word.clear();
+        }
+    }
 }
 
 /// Whether the text holds a run of at least `n` digits.
@@ -338,7 +341,8 @@ mod tests {
         );
         let sel = scraper::Selector::parse("div").expect("selector");
         let div = html.select(&sel).next().expect("div");
-        let words: Vec<String> = class_words(div).collect();
+        let mut words: Vec<String> = Vec::new();
+        each_class_word(div, |w| words.push(w.to_string()));
         assert_eq!(
             words,
             ["c", "nav", "item", "main", "navigation", "top", "10"]
