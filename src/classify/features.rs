@@ -105,10 +105,14 @@ pub fn features(item: &Item) -> Vec<Feature> {
 /// people decisions.
 pub const SHAPE: &str = "shape.";
 
+/// A count's feature name, its value, the upper edges of its ranges with their names, and
+/// the name of the range past the last edge.
+type Ranged<'a> = (&'a str, f64, &'a [(f64, &'a str)], &'a str);
+
 /// A teaser's shape as features, each 1 when present. Counts go in ranges, so each range is
 /// weighed on its own (a one-word title is a menu entry's, a twelve-word one a headline's).
 fn shape_features(s: &Shape) -> Vec<String> {
-    fn range(n: f64, edges: &[(f64, &'static str)], last: &'static str) -> &'static str {
+    fn range<'n>(n: f64, edges: &[(f64, &'n str)], last: &'n str) -> &'n str {
         edges
             .iter()
             .find(|(edge, _)| n < *edge)
@@ -120,85 +124,91 @@ fn shape_features(s: &Shape) -> Vec<String> {
             out.push(format!("{SHAPE}{name}"));
         }
     };
-    let words = range(
-        f64::from(s.title_words),
-        &[
-            (2.0, "1"),
-            (3.0, "2"),
-            (4.0, "3"),
-            (6.0, "4-5"),
-            (9.0, "6-8"),
-        ],
-        "9+",
-    );
-    on(true, &format!("title_words.{words}"));
-    let chars = range(
-        f64::from(s.title_chars),
-        &[
-            (10.0, "0-9"),
-            (20.0, "10-19"),
-            (40.0, "20-39"),
-            (80.0, "40-79"),
-        ],
-        "80+",
-    );
-    on(true, &format!("title_chars.{chars}"));
-    let depth = range(
-        f64::from(s.path_depth),
-        &[(1.0, "0"), (2.0, "1"), (3.0, "2"), (4.0, "3")],
-        "4+",
-    );
-    on(true, &format!("path_depth.{depth}"));
-    let slug = range(
-        f64::from(s.slug_words),
-        &[(1.0, "0"), (2.0, "1"), (3.0, "2"), (5.0, "3-4")],
-        "5+",
-    );
-    on(true, &format!("slug_words.{slug}"));
-    let links = range(
-        f64::from(s.group_links),
-        &[(2.0, "1"), (5.0, "2-4"), (10.0, "5-9"), (30.0, "10-29")],
-        "30+",
-    );
-    on(true, &format!("group_links.{links}"));
-    if s.group_links > 1 {
-        let mean = range(
+    // The title beside the page's usual teaser title: a menu entry is much shorter.
+    let ratio = f64::from(s.title_words) / f64::from(s.page_title_words.max(1));
+    let ranges: [Ranged; 10] = [
+        (
+            "title_words",
+            f64::from(s.title_words),
+            &[
+                (2.0, "1"),
+                (3.0, "2"),
+                (4.0, "3"),
+                (6.0, "4-5"),
+                (9.0, "6-8"),
+            ],
+            "9+",
+        ),
+        (
+            "title_chars",
+            f64::from(s.title_chars),
+            &[
+                (10.0, "0-9"),
+                (20.0, "10-19"),
+                (40.0, "20-39"),
+                (80.0, "40-79"),
+            ],
+            "80+",
+        ),
+        (
+            "path_depth",
+            f64::from(s.path_depth),
+            &[(1.0, "0"), (2.0, "1"), (3.0, "2"), (4.0, "3")],
+            "4+",
+        ),
+        (
+            "slug_words",
+            f64::from(s.slug_words),
+            &[(1.0, "0"), (2.0, "1"), (3.0, "2"), (5.0, "3-4")],
+            "5+",
+        ),
+        (
+            "group_links",
+            f64::from(s.group_links),
+            &[(2.0, "1"), (5.0, "2-4"), (10.0, "5-9"), (30.0, "10-29")],
+            "30+",
+        ),
+        // Mean words of a list's links: none for a link alone.
+        (
+            "group_words",
             s.group_words,
             &[(2.0, "0-1"), (3.0, "2"), (5.0, "3-4"), (8.0, "5-7")],
             "8+",
-        );
-        on(true, &format!("group_words.{mean}"));
+        ),
+        (
+            "children",
+            f64::from(s.children),
+            &[(1.0, "0"), (2.0, "1"), (4.0, "2-3"), (10.0, "4-9")],
+            "10+",
+        ),
+        (
+            "same_start",
+            f64::from(s.same_start),
+            &[(1.0, "0"), (2.0, "1"), (4.0, "2-3")],
+            "4+",
+        ),
+        (
+            "title_vs_page",
+            ratio,
+            &[
+                (0.34, "under_third"),
+                (0.67, "under_two_thirds"),
+                (1.0, "under"),
+            ],
+            "over",
+        ),
+        (
+            "title_in_address",
+            f64::from(s.title_in_address),
+            &[(1.0, "0"), (2.0, "1"), (3.0, "2")],
+            "3+",
+        ),
+    ];
+    for (name, value, edges, last) in ranges {
+        if name != "group_words" || s.group_links > 1 {
+            on(true, &format!("{name}.{}", range(value, edges, last)));
+        }
     }
-    let children = range(
-        f64::from(s.children),
-        &[(1.0, "0"), (2.0, "1"), (4.0, "2-3"), (10.0, "4-9")],
-        "10+",
-    );
-    on(true, &format!("children.{children}"));
-    let same = range(
-        f64::from(s.same_start),
-        &[(1.0, "0"), (2.0, "1"), (4.0, "2-3")],
-        "4+",
-    );
-    on(true, &format!("same_start.{same}"));
-    // The title beside the page's usual teaser title: a menu entry is much shorter.
-    let ratio = f64::from(s.title_words) / f64::from(s.page_title_words.max(1));
-    let relative = range(
-        ratio,
-        &[
-            (0.34, "under_third"),
-            (0.67, "under_two_thirds"),
-            (1.0, "under"),
-        ],
-        "over",
-    );
-    on(true, &format!("title_vs_page.{relative}"));
-    let spelled = range(
-        f64::from(s.title_in_address),
-        &[(1.0, "0"), (2.0, "1"), (3.0, "2")],
-        "3+",
-    );
-    on(true, &format!("title_in_address.{spelled}"));
     on(s.capitals, "capitals");
     if let Some(l) = &s.landmark {
         on(true, &format!("landmark.{l}"));

@@ -187,26 +187,21 @@ impl<'a> Page<'a> {
                     .and_then(|u| url::Url::parse(u.trim()).ok())
             })
         };
+        let canonical = meta_url("link", "link[rel=canonical]");
+        let og_url = meta_url("meta", "meta[property='og:url']");
         let base = doc
             .url
             .clone()
             .or_else(|| meta_url("base", "base[href]"))
-            .or_else(|| meta_url("link", "link[rel=canonical]"))
-            .or_else(|| meta_url("meta", "meta[property='og:url']"));
+            .or_else(|| canonical.clone())
+            .or_else(|| og_url.clone());
         let host = base.as_ref().and_then(|b| b.host_str()).map(str::to_string);
         // A page fetched from one host may name another as its own (a mirror, a test server).
-        let own_hosts: Vec<String> = [
-            base.clone(),
-            meta_url("link", "link[rel=canonical]"),
-            meta_url("meta", "meta[property='og:url']"),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(|u| {
-            u.host_str()
-                .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
-        })
-        .collect();
+        let own_hosts: Vec<String> = [&base, &canonical, &og_url]
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.host_str().map(super::identity::site_host))
+            .collect();
         let short_texts = map
             .elements()
             .iter()

@@ -43,6 +43,16 @@ fn is_tracking_param(key: &str) -> bool {
         )
 }
 
+/// A host as a site is known by: lower case, without `www.` (`www.Example.org` is
+/// `example.org`).
+pub fn site_host(host: &str) -> String {
+    let host = host.to_ascii_lowercase();
+    match host.strip_prefix("www.") {
+        Some(rest) => rest.to_string(),
+        None => host,
+    }
+}
+
 /// A `tag:` URI for an item without a URL: `tag:<authority>,2025:<kind>-<hash>`.
 /// The authority is the site's host or the source name, so the same teaser seen on twenty pages
 /// of one site gets one id.
@@ -76,6 +86,13 @@ pub fn personnel_id(authority: &str, p: &super::Personnel) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_site_host_is_lower_case_without_www() {
+        assert_eq!(site_host("www.Example.ORG"), "example.org");
+        assert_eq!(site_host("m.example.org"), "m.example.org");
+        assert_eq!(site_host("wwwexample.org"), "wwwexample.org");
+    }
 
     #[test]
     fn canonicalises_urls() {

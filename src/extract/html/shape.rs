@@ -5,6 +5,7 @@
 use scraper::ElementRef;
 
 use super::{Page, is_heading};
+use crate::extract::identity::site_host;
 use crate::model::Shape;
 
 /// Ancestors whose class and id words count: past a handful of levels a word names the page's
@@ -146,7 +147,7 @@ impl<'a> Page<'a> {
         };
         // A subdomain of the page's own (`m.`, `sport.`) or the other way round is the site's.
         shape.external = url.host_str().is_some_and(|h| {
-            let h = h.trim_start_matches("www.").to_ascii_lowercase();
+            let h = site_host(h);
             let same = |own: &String| {
                 h == *own || h.ends_with(&format!(".{own}")) || own.ends_with(&format!(".{h}"))
             };
@@ -207,11 +208,7 @@ impl<'a> Page<'a> {
 /// A link as `host/path` without `www.` and query, for finding links under another's path.
 fn host_and_path(href: &str) -> Option<String> {
     let url = url::Url::parse(href).ok()?;
-    let host = url
-        .host_str()?
-        .trim_start_matches("www.")
-        .to_ascii_lowercase();
-    Some(format!("{host}{}", url.path()))
+    Some(format!("{}{}", site_host(url.host_str()?), url.path()))
 }
 
 fn count(n: usize) -> u32 {
