@@ -177,6 +177,13 @@ fn dedupe(items: &mut Vec<Item>) {
     *items = out;
 }
 
+/// What one sighting lacks, taken from another.
+fn fill<T>(mine: &mut Option<T>, theirs: Option<T>) {
+    if mine.is_none() {
+        *mine = theirs;
+    }
+}
+
 impl Item {
     /// A bare teaser with a link, for unit tests of the later steps.
     #[cfg(test)]
@@ -202,11 +209,6 @@ impl Item {
     /// from the other, the fuller text wins, and evidence is pooled, so a label seen in either
     /// place counts.
     pub fn absorb(&mut self, other: Item) {
-        fn fill<T>(mine: &mut Option<T>, theirs: Option<T>) {
-            if mine.is_none() {
-                *mine = theirs;
-            }
-        }
         fill(&mut self.link, other.link);
         fill(&mut self.summary, other.summary);
         fill(&mut self.published, other.published);

@@ -8,11 +8,7 @@ impl Personnel {
     /// Another sighting's fields where these lack them: a teaser's headline names the role
     /// and company, the notice page it leads to also the person and the date.
     pub fn absorb(&mut self, other: Personnel) {
-        fn fill<T>(mine: &mut Option<T>, theirs: Option<T>) {
-            if mine.is_none() {
-                *mine = theirs;
-            }
-        }
+        use super::fill;
         fill(&mut self.person, other.person);
         fill(&mut self.company, other.company);
         fill(&mut self.role, other.role);
